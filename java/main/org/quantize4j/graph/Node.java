@@ -25,6 +25,8 @@ public final class Node {
     private final List<NodeEntry> inputs;
     /** Subgraphs of fused nodes ({@code _sg_mkldnn_conv} and friends), in file order. */
     private final List<Symbol> subgraphs;
+    /** nnvm control dependencies (JSON {@code "control_deps"}): nodes that must run before this one. */
+    private final List<Node> controlDeps;
     /** Outputs the node has, counting hidden ones (BatchNorm has 3); sets node_row_ptr. */
     private int numOutputs;
     /** JSON fields of the node that we do not interpret, kept verbatim for round trips. */
@@ -38,6 +40,7 @@ public final class Node {
         this.attrs = new LinkedHashMap<>(attrs);
         this.inputs = new ArrayList<>(inputs);
         this.subgraphs = new ArrayList<>();
+        this.controlDeps = new ArrayList<>();
         this.numOutputs = numOutputs;
         this.extraFields = new LinkedHashMap<>();
     }
@@ -79,6 +82,10 @@ public final class Node {
     /** Live subgraph list (empty for ordinary nodes). */
     public List<Symbol> subgraphs() { return subgraphs; }
 
+    /** Live list of control dependencies (rare; kept so JSON round trips keep them). */
+    public List<Node> controlDeps() { return controlDeps; }
+
+    /** Outputs the node has, counting hidden ones (BatchNorm: 3); {@code node_row_ptr} is built from it. */
     public int numOutputs() { return numOutputs; }
 
     public void setNumOutputs(int numOutputs) { this.numOutputs = numOutputs; }
@@ -86,11 +93,21 @@ public final class Node {
     /** Output {@code i} of this node. */
     public NodeEntry output(int i) { return new NodeEntry(this, i); }
 
+    /**
+     * JSON fields of the node that are not interpreted (values as plain Java objects: String, Number,
+     * Boolean, List, Map), written back after {@code "inputs"} in this order.
+     */
     public Map<String, Object> extraFields() { return extraFields; }
 
+    /** Key the attributes are written under: {@code "attrs"} (MXNet >= 0.9), {@code "attr"} or {@code "param"}. */
     public String attrsKey() { return attrsKey; }
 
-    public void setAttrsKey(String attrsKey) { this.attrsKey = attrsKey; }
+    public void setAttrsKey(String attrsKey) {
+        if (!attrsKey.equals("attrs") && !attrsKey.equals("attr") && !attrsKey.equals("param")) {
+            throw new IllegalArgumentException("attribute key must be attrs, attr or param, not '" + attrsKey + "'");
+        }
+        this.attrsKey = attrsKey;
+    }
 
     @Override
     public String toString() {

@@ -11,12 +11,12 @@ public record NodeEntry(Node node, int index, int version) {
 
     /**
      * The name MXNet gives this output in {@code get_internals()}: {@code <node>_output} for
-     * single-output ops, {@code <node>_output<i>} otherwise; a variable's entry is its own name.
+     * single-output ops, the op's own output names where MXNet defines them ({@code bn_mean},
+     * {@code quantized_conv_min_output}), {@code <node>_output<i>} otherwise; a variable's entry is its
+     * own name. See {@link OutputNames}.
      */
     public String outputName() {
-        if (node.isVariable()) return node.name();
-        if (node.numOutputs() <= 1) return node.name() + "_output";
-        return node.name() + "_output" + index;
+        return OutputNames.of(node, index);
     }
 
     @Override

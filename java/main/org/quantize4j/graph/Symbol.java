@@ -53,9 +53,11 @@ public final class Symbol {
                 Object[] top = stack.peek();
                 Node n = (Node) top[0];
                 int next = (Integer) top[1];
-                if (next < n.inputs().size()) {
+                // Inputs first, then control dependencies, as nnvm's DFSVisit.
+                if (next < n.inputs().size() + n.controlDeps().size()) {
                     top[1] = next + 1;
-                    Node in = n.inputs().get(next).node();
+                    Node in = next < n.inputs().size() ? n.inputs().get(next).node()
+                            : n.controlDeps().get(next - n.inputs().size());
                     if (seen.add(in)) stack.push(new Object[] {in, 0});
                 } else {
                     stack.pop();
@@ -107,16 +109,28 @@ public final class Symbol {
 
     /**
      * Auxiliary states: variables feeding a BatchNorm's moving mean/var slots (inputs 3 and 4), MXNet's
-     * {@code list_auxiliary_states()}.
+     * {@code list_auxiliary_states()}. Fused nodes ({@code _sg_mkldnn_conv} with BatchNorm inside) are seen
+     * through: an input is auxiliary when the matching variable of the subgraph is.
      */
     public List<String> listAuxiliaryStates() {
         List<String> out = new ArrayList<>();
         Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : nodes) {
-            if (!isBatchNormLike(n)) continue;
-            for (int i = 3; i < Math.min(5, n.inputs().size()); i++) {
-                Node v = n.inputs().get(i).node();
-                if (v.isVariable() && seen.add(v)) out.add(v.name());
+            if (isBatchNormLike(n)) {
+                for (int i = 3; i < Math.min(5, n.inputs().size()); i++) {
+                    Node v = n.inputs().get(i).node();
+                    if (v.isVariable() && seen.add(v)) out.add(v.name());
+                }
+            }
+            // A subgraph node's inputs follow its subgraph's variables in order (extra min/max inputs come last).
+            if (n.subgraphs().size() == 1) {
+                Symbol sub = n.subgraphs().get(0);
+                List<String> subInputs = sub.listInputs();
+                Set<String> subAux = new HashSet<>(sub.listAuxiliaryStates());
+                for (int i = 0; i < Math.min(subInputs.size(), n.inputs().size()); i++) {
+                    Node v = n.inputs().get(i).node();
+                    if (subAux.contains(subInputs.get(i)) && v.isVariable() && seen.add(v)) out.add(v.name());
+                }
             }
         }
         // Keep node order, as MXNet does.
@@ -134,7 +148,7 @@ public final class Symbol {
     public Map<String, NodeEntry> internals() {
         Map<String, NodeEntry> out = new LinkedHashMap<>();
         for (Node n : nodes) {
-            int visible = n.isVariable() ? 1 : visibleOutputs(n);
+            int visible = OutputNames.visibleOutputs(n);
             for (int i = 0; i < visible; i++) {
                 NodeEntry e = new NodeEntry(n, i);
                 out.put(e.outputName(), e);
@@ -143,9 +157,12 @@ public final class Symbol {
         return out;
     }
 
-    // BatchNorm counts 3 outputs in node_row_ptr but exposes only the first.
-    private static int visibleOutputs(Node n) {
-        return isBatchNormLike(n) && n.op().startsWith("BatchNorm") ? 1 : n.numOutputs();
+    /**
+     * MXNet's {@code sym.get_internals()}: a symbol whose outputs are every visible output of every node,
+     * in node order.
+     */
+    public Symbol getInternals() {
+        return new Symbol(nodes, new ArrayList<>(internals().values()), graphAttrs);
     }
 
     /** The symbol computing one internal output, named as in {@link #internals()}. */

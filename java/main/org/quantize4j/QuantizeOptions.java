@@ -1,0 +1,199 @@
+package org.quantize4j;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.quantize4j.calib.CalibrationCollector;
+import org.quantize4j.data.DataIter;
+import org.quantize4j.ops.OpRegistry;
+import org.quantize4j.runtime.ExecutorOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Settings of {@link Quantization#quantizeModel}, with MXNet's names and defaults
+ * ({@code mxnet.contrib.quantization.quantize_model}): data names {@code ["data"]}, label names
+ * {@code ["softmax_label"]}, nothing excluded, calibration {@link CalibMode#ENTROPY} over the whole
+ * calibration iterator, {@link QuantizedDtype#INT8}, {@link QuantizeMode#SMART}.
+ * Setters return {@code this} so options read as one expression.
+ *
+ * <pre>{@code
+ * QuantizeOptions o = QuantizeOptions.defaults()
+ *         .calibMode(CalibMode.NAIVE)
+ *         .calibData(dataset.iterator(32, norm))
+ *         .numCalibExamples(320)
+ *         .quantizedDtype(QuantizedDtype.AUTO)
+ *         .excludedSymNames("conv0_fwd")
+ *         .excludedOpNames("Concat");
+ * }</pre>
+ */
+public final class QuantizeOptions {
+    private List<String> dataNames = List.of("data");
+    private List<String> labelNames = List.of("softmax_label");
+    private Set<String> excludedSymNames = Set.of();
+    private Set<String> excludedOpNames = Set.of();
+    private CalibMode calibMode = CalibMode.ENTROPY;
+    private DataIter calibData;
+    private Integer numCalibExamples;
+    private QuantizedDtype quantizedDtype = QuantizedDtype.INT8;
+    private QuantizeMode quantizeMode = QuantizeMode.SMART;
+    private Logger logger = LoggerFactory.getLogger(Quantization.class);
+    private CalibrationCollector collector;
+    private ExecutorOptions executorOptions = ExecutorOptions.defaults();
+    private OpRegistry registry = OpRegistry.standard();
+
+    /** MXNet's {@code quantize_model} defaults (entropy, int8, smart). */
+    public static QuantizeOptions defaults() {
+        return new QuantizeOptions();
+    }
+
+    public List<String> dataNames() { return dataNames; }
+
+    /** Names of the data inputs (MXNet {@code data_names}); calibration batches feed the first. */
+    public QuantizeOptions dataNames(String... names) { return dataNames(List.of(names)); }
+
+    public QuantizeOptions dataNames(Collection<String> names) {
+        if (names.isEmpty()) throw new IllegalArgumentException("dataNames must not be empty");
+        this.dataNames = List.copyOf(names);
+        return this;
+    }
+
+    public List<String> labelNames() { return labelNames; }
+
+    /** Label inputs (MXNet {@code label_names}); ignored by inference. */
+    public QuantizeOptions labelNames(String... names) {
+        this.labelNames = List.of(names);
+        return this;
+    }
+
+    public Set<String> excludedSymNames() { return excludedSymNames; }
+
+    /** Node names that stay FP32 (MXNet {@code excluded_sym_names}). */
+    public QuantizeOptions excludedSymNames(String... names) { return excludedSymNames(List.of(names)); }
+
+    public QuantizeOptions excludedSymNames(Collection<String> names) {
+        this.excludedSymNames = Collections.unmodifiableSet(new LinkedHashSet<>(names));
+        return this;
+    }
+
+    public Set<String> excludedOpNames() { return excludedOpNames; }
+
+    /** Op names (e.g. {@code "Pooling"}) whose nodes stay FP32 (MXNet {@code excluded_op_names}). */
+    public QuantizeOptions excludedOpNames(String... names) { return excludedOpNames(List.of(names)); }
+
+    public QuantizeOptions excludedOpNames(Collection<String> names) {
+        this.excludedOpNames = Collections.unmodifiableSet(new LinkedHashSet<>(names));
+        return this;
+    }
+
+    public CalibMode calibMode() { return calibMode; }
+
+    public QuantizeOptions calibMode(CalibMode mode) {
+        this.calibMode = Objects.requireNonNull(mode, "calibMode");
+        return this;
+    }
+
+    public DataIter calibData() { return calibData; }
+
+    /** Calibration batches (MXNet {@code calib_data}); required unless the mode is NONE. Not closed by us. */
+    public QuantizeOptions calibData(DataIter data) {
+        this.calibData = data;
+        return this;
+    }
+
+    /** Examples to calibrate on, or null for the whole iterator. */
+    public Integer numCalibExamples() { return numCalibExamples; }
+
+    /**
+     * Calibrate on exactly this many examples (a partial last batch is trimmed); null = the whole iterator.
+     *
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
+    public QuantizeOptions numCalibExamples(Integer n) {
+        if (n != null && n <= 0) throw new IllegalArgumentException("numCalibExamples must be positive, got " + n);
+        this.numCalibExamples = n;
+        return this;
+    }
+
+    public QuantizedDtype quantizedDtype() { return quantizedDtype; }
+
+    public QuantizeOptions quantizedDtype(QuantizedDtype dtype) {
+        this.quantizedDtype = Objects.requireNonNull(dtype, "quantizedDtype");
+        return this;
+    }
+
+    public QuantizeMode quantizeMode() { return quantizeMode; }
+
+    public QuantizeOptions quantizeMode(QuantizeMode mode) {
+        this.quantizeMode = Objects.requireNonNull(mode, "quantizeMode");
+        return this;
+    }
+
+    public Logger logger() { return logger; }
+
+    /** Where decisions (debug) and progress (info) go; default the {@code org.quantize4j.Quantization} logger. */
+    public QuantizeOptions logger(Logger logger) {
+        this.logger = Objects.requireNonNull(logger, "logger");
+        return this;
+    }
+
+    /** The user collector for {@link CalibMode#CUSTOMIZE}, or null. */
+    public CalibrationCollector collector() { return collector; }
+
+    /** Sets a custom collector (and is required for) {@link CalibMode#CUSTOMIZE}. */
+    public QuantizeOptions collector(CalibrationCollector collector) {
+        this.collector = collector;
+        return this;
+    }
+
+    public ExecutorOptions executorOptions() { return executorOptions; }
+
+    /** Threads for the FP32 calibration runs. */
+    public QuantizeOptions executorOptions(ExecutorOptions options) {
+        this.executorOptions = Objects.requireNonNull(options, "executorOptions");
+        return this;
+    }
+
+    public OpRegistry registry() { return registry; }
+
+    /** Where the pass looks up what each op can do (default {@link OpRegistry#standard()}). */
+    public QuantizeOptions registry(OpRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        return this;
+    }
+
+    /** A copy (the calibration iterator and collector are shared, not copied). */
+    public QuantizeOptions copy() {
+        QuantizeOptions c = new QuantizeOptions();
+        c.dataNames = dataNames;
+        c.labelNames = labelNames;
+        c.excludedSymNames = excludedSymNames;
+        c.excludedOpNames = excludedOpNames;
+        c.calibMode = calibMode;
+        c.calibData = calibData;
+        c.numCalibExamples = numCalibExamples;
+        c.quantizedDtype = quantizedDtype;
+        c.quantizeMode = quantizeMode;
+        c.logger = logger;
+        c.collector = collector;
+        c.executorOptions = executorOptions;
+        c.registry = registry;
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        parts.add("calibMode=" + calibMode.mxnetName());
+        parts.add("quantizedDtype=" + quantizedDtype.mxnetName());
+        parts.add("quantizeMode=" + quantizeMode.mxnetName());
+        parts.add("numCalibExamples=" + (numCalibExamples == null ? "all" : numCalibExamples));
+        if (!excludedSymNames.isEmpty()) parts.add("excludedSymNames=" + excludedSymNames);
+        if (!excludedOpNames.isEmpty()) parts.add("excludedOpNames=" + excludedOpNames);
+        return "QuantizeOptions" + parts;
+    }
+}

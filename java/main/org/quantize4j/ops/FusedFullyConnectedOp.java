@@ -1,0 +1,137 @@
+package org.quantize4j.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
+import org.quantize4j.graph.Node;
+import org.quantize4j.graph.Symbol;
+
+/**
+ * MXNet's oneDNN fused inner product {@code _sg_mkldnn_fully_connected}: a FullyConnected, optionally
+ * followed by an activation (relu, sigmoid, tanh, softrelu, leaky/elu/gelu, clip, square, sqrt, exp,
+ * abs) run as a oneDNN eltwise post-op. The subgraph (field {@code "subgraphs"}) holds the original
+ * ops; the node's inputs are {@code data, weight, [bias]}. FP32 only: {@code quantized=True} nodes parse
+ * but are not built here.
+ *
+ * <pre>{@code
+ * // sg_mkldnn_fully_connected_eltwise_0 = FullyConnected(x, w, b, num_hidden=128) -> Activation(relu)
+ * Symbol fused = FusionPass.fuse(symbol);
+ * }</pre>
+ */
+public final class FusedFullyConnectedOp implements Op<FusedFullyConnectedOp.Params> {
+    /** The MXNet op name. */
+    public static final String NAME = "_sg_mkldnn_fully_connected";
+
+    /**
+     * @param fc                the inner FullyConnected's params
+     * @param act               the fused activation, or null
+     * @param quantized         MXNet's {@code quantized} flag
+     * @param enableFloatOutput INT8 node with float output (one output instead of three)
+     */
+    public record Params(FullyConnectedOp.Params fc, EltwisePostOp act, boolean quantized, boolean enableFloatOutput,
+                         Float minCalibRange, Float maxCalibRange, List<String> inputNames) {}
+
+    private static final Set<String> ATTRS = Set.of("quantized", "enable_float_output", "with_eltwise", "with_sum",
+            "min_calib_range", "max_calib_range", "channel_wise_quantize", "for_quantization");
+
+    @Override public String name() { return NAME; }
+
+    @Override public Set<String> attributeNames() { return ATTRS; }
+
+    @Override
+    public Params parse(AttrReader a) {
+        Node node = a.node();
+        if (node.subgraphs().size() != 1) {
+            throw a.error("subgraphs", "a fused FullyConnected needs exactly one subgraph, found " + node.subgraphs().size());
+        }
+        Symbol sub = node.subgraphs().get(0);
+        if (sub.heads().size() != 1) throw a.error("subgraphs", "the subgraph must have one output, found " + sub.heads().size());
+        Node head = sub.heads().get(0).node();
+        Node fcNode = head;
+        EltwisePostOp act = null;
+        if (!head.op().equals("FullyConnected")) {
+            act = EltwisePostOp.of(head);
+            if (act == null) throw a.error("subgraphs", "'" + head.name() + "' (" + head.op() + ") is not an activation oneDNN can fuse");
+            if (head.inputs().isEmpty()) throw a.error("subgraphs", "activation '" + head.name() + "' has no input");
+            fcNode = head.input(0).node();
+        }
+        if (!fcNode.op().equals("FullyConnected")) throw a.error("subgraphs", "the subgraph has no FullyConnected");
+        FullyConnectedOp.Params fc = new FullyConnectedOp().parse(new AttrReader(fcNode, "FullyConnected"));
+        List<Node> vars = new ArrayList<>();
+        for (Node n : sub.nodes()) if (n.isVariable()) vars.add(n);
+        int expected = fc.noBias() ? 2 : 3;
+        if (fcNode.inputs().size() != expected || vars.size() != expected) {
+            throw a.error("subgraphs", "FullyConnected '" + fcNode.name() + "' must take " + expected + " subgraph variables, found "
+                    + vars.size());
+        }
+        for (int i = 0; i < expected; i++) {
+            if (fcNode.input(i).node() != vars.get(i)) {
+                throw a.error("subgraphs", "input " + i + " of '" + fcNode.name() + "' must be subgraph variable " + i);
+            }
+        }
+        boolean withEltwise = a.bool("with_eltwise", false);
+        if (a.has("with_eltwise") && withEltwise != (act != null)) {
+            throw a.error("with_eltwise", "says " + a.raw("with_eltwise") + " but the subgraph " + (act != null ? "has" : "has no")
+                    + " activation");
+        }
+        boolean quantized = a.bool("quantized", false);
+        boolean floatOut = a.bool("enable_float_output", false);
+        a.bool("channel_wise_quantize", false);
+        a.bool("for_quantization", false);
+        a.bool("with_sum", false);
+        List<String> names = new ArrayList<>(fc.noBias() ? List.of("data", "weight") : List.of("data", "weight", "bias"));
+        if (quantized) {
+            names.addAll(List.of("data_min", "data_max", "weight_min", "weight_max"));
+            if (!fc.noBias()) names.addAll(List.of("bias_min", "bias_max"));
+        }
+        Float min = a.has("min_calib_range") ? a.floatValue("min_calib_range", 0f) : null;
+        Float max = a.has("max_calib_range") ? a.floatValue("max_calib_range", 0f) : null;
+        return new Params(fc, act, quantized, floatOut, min, max, List.copyOf(names));
+    }
+
+    @Override public List<String> inputNames(Params p) { return p.inputNames; }
+
+    @Override
+    public InputRole inputRole(Params p, int i) {
+        return i == 1 ? InputRole.WEIGHT : i == 2 ? InputRole.BIAS : InputRole.DATA;
+    }
+
+    @Override public int numOutputs(Params p) { return p.quantized && !p.enableFloatOutput ? 3 : 1; }
+
+    @Override public int numVisibleOutputs(Params p) { return numOutputs(p); }
+
+    @Override
+    public void inferShape(Params p, ShapeContext ctx) {
+        new FullyConnectedOp().inferShape(p.fc, ctx);
+        int base = p.fc.noBias() ? 2 : 3;
+        for (int i = base; i < p.inputNames.size(); i++) ctx.assignIn(i, new long[] {1});
+        if (numOutputs(p) == 3) {
+            ctx.setOut(1, new long[] {1});
+            ctx.setOut(2, new long[] {1});
+        }
+    }
+
+    @Override
+    public void build(Params p, KernelContext ctx) {
+        if (p.quantized) {
+            throw ctx.unsupported("quantized fused FullyConnected (quantized=True) has no FP32 kernel; it needs the INT8 runtime");
+        }
+        primitive_attr attr = ctx.newAttr();
+        if (p.act != null) {
+            post_ops po = new post_ops();
+            p.act.appendTo(po);
+            attr.set_post_ops(po);
+        }
+        new FullyConnectedOp().build(p.fc, ctx, attr);
+    }
+
+    @Override public Quantizability quantizability(Params p) { return Quantizability.MUST; }
+
+    /** MXNet quantizes a fused FullyConnected in place: the same op with {@code quantized=True}. */
+    @Override public String quantizedOpName(Params p) { return NAME; }
+
+    @Override public boolean needsRequantize(Params p) { return true; }
+}
