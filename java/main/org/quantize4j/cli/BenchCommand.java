@@ -204,7 +204,7 @@ public final class BenchCommand implements Callable<Integer> {
     private Result measure(Symbol symbol, Map<String, NDArray> params, long[] s, FloatBuffer input, int t,
                            Progress progress) {
         String what = "batch " + s[0] + ", threads " + (t == 0 ? "all" : t);
-        try (Executor exec = Executor.create(symbol, params, Map.of(model.dataName(), s), new ExecutorOptions(t))) {
+        try (Executor exec = model.createExecutor(symbol, params, s, new ExecutorOptions(t), randomWeights)) {
             progress.message(what + ": warm-up");
             long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
             int warmIterations = 0;

@@ -102,8 +102,7 @@ public final class EvalCommand implements Callable<Integer> {
         Accuracy acc = new Accuracy(5);
         long start;
         long elapsed;
-        try (Executor exec = Executor.create(m.symbol(), m.allParams(), Map.of(model.dataName(), shape),
-                     new ExecutorOptions(threads));
+        try (Executor exec = model.createExecutor(m.symbol(), m.allParams(), shape, new ExecutorOptions(threads), false);
              DataIter it = dataset.iterator(batch, norm)) {
             long[] outShape = exec.outputShape(0);
             if (outShape.length == 0 || outShape[0] != batch) {

@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 import org.quantize4j.Model;
 import org.quantize4j.graph.Symbol;
 import org.quantize4j.graph.SymbolJson;
+import org.quantize4j.ndarray.NDArray;
+import org.quantize4j.runtime.Executor;
+import org.quantize4j.runtime.ExecutorOptions;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,6 +66,21 @@ public final class ModelOptions {
     public Symbol loadSymbol() throws IOException {
         requireFile(symbolFile());
         return SymbolJson.read(symbolFile());
+    }
+
+    /**
+     * Builds an executor for this model's symbol; a model that cannot run (missing or mis-shaped
+     * parameter, unknown op or attribute) fails with a message that names the model files as well as
+     * the node and tensor the executor names.
+     */
+    public Executor createExecutor(Symbol symbol, Map<String, NDArray> params, long[] inputShape,
+            ExecutorOptions options, boolean randomWeights) {
+        try {
+            return Executor.create(symbol, params, Map.of(dataName, inputShape), options);
+        } catch (IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
+            String files = randomWeights ? symbolFile() + " (random weights)" : symbolFile() + " + " + paramsFile();
+            throw new IllegalArgumentException(files + ": " + e.getMessage(), e);
+        }
     }
 
     private void requireFile(Path p) throws NoSuchFileException {

@@ -6,6 +6,7 @@ import static org.testng.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
@@ -68,7 +69,7 @@ public class EvalCommandTest {
         return new Object[][] {{"fmnist_resnet20_v1"}, {"fmnist_mobilenet_v2"}};
     }
 
-    @Test(groups = "slow", dataProvider = "slowModels")
+    @Test(dataProvider = "slowModels")
     public void otherModelsMatchMxnet(String model) throws IOException {
         JsonNode o = evalJsonOf(MODELS.resolve(model).toString());
         assertEquals(o.get("top1").asDouble(), mxnetAccuracy(model), 0.0003, o.toString());
@@ -99,5 +100,18 @@ public class EvalCommandTest {
         CliRunner r = CliRunner.run("eval", "--model", MODEL, "--data", IMAGES, "--data-name", "pixels", "-q", "--limit", "10");
         assertEquals(r.exitCode(), 1, r.toString());
         assertTrue(r.err().contains("error"), r.toString());
+    }
+
+    @Test
+    public void modelWhoseParamsDoNotFitNamesFilesNodeAndTensor() throws IOException {
+        // The MLP's symbol with resnet20's params: every MLP weight is missing.
+        Path dir = Files.createTempDirectory("q4j-mismatch");
+        Files.copy(MODELS.resolve("fmnist_mlp-symbol.json"), dir.resolve("x-symbol.json"));
+        Files.copy(MODELS.resolve("fmnist_resnet20_v1-0000.params"), dir.resolve("x-0000.params"));
+        CliRunner r = CliRunner.run("eval", "--model", dir.resolve("x").toString(), "--data", IMAGES, "-q", "--limit", "10");
+        assertEquals(r.exitCode(), 1, r.toString());
+        assertTrue(r.err().contains("x-0000.params"), "error should name the params file: " + r);
+        assertTrue(r.err().contains("mlp0_dense0_weight") && r.err().contains("mlp0_dense0_fwd"),
+                "error should name the tensor and node: " + r);
     }
 }
