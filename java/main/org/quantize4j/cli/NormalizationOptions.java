@@ -14,18 +14,20 @@ import picocli.CommandLine.Option;
  * }</pre>
  */
 public final class NormalizationOptions {
-    @Option(names = "--scale", paramLabel = "S", defaultValue = "1/255", converter = ScaleConverter.class,
-            description = "Pixel scale, a number or a fraction like 1/255 (default: ${DEFAULT-VALUE}).")
-    double scale;
+    // No picocli defaults: a float .npy tensor is fed unchanged unless one of these is given.
+    @Option(names = "--scale", paramLabel = "S", converter = ScaleConverter.class,
+            description = "Pixel scale, a number or a fraction like 1/255 (default: 1/255 for pixels; "
+                    + "float .npy data is fed unchanged unless --scale/--mean/--std is given).")
+    Double scale;
 
-    @Option(names = "--mean", paramLabel = "M[,M...]", split = ",", hideParamSyntax = true, defaultValue = "0",
-            description = "Mean subtracted after scaling: one value or one per channel, comma separated "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mean", paramLabel = "M[,M...]", split = ",", hideParamSyntax = true,
+            description = "Mean subtracted after scaling: one value or one per fed channel, comma separated "
+                    + "(default: 0).")
     float[] mean;
 
-    @Option(names = "--std", paramLabel = "S[,S...]", split = ",", hideParamSyntax = true, defaultValue = "1",
-            description = "Standard deviation divided by: one value or one per channel, non-zero "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--std", paramLabel = "S[,S...]", split = ",", hideParamSyntax = true,
+            description = "Standard deviation divided by: one value or one per fed channel, non-zero "
+                    + "(default: 1).")
     float[] std;
 
     /**
@@ -35,12 +37,37 @@ public final class NormalizationOptions {
      */
     public Normalization toNormalization(CommandLine cmd, int channels) {
         try {
-            Normalization n = new Normalization(scale, mean, std);
+            Normalization n = withDefaults();
             n.checkChannels(channels);
             return n;
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, "invalid normalization: " + e.getMessage());
         }
+    }
+
+    /** Whether any of --scale, --mean, --std was given. */
+    public boolean given() {
+        return scale != null || mean != null || std != null;
+    }
+
+    /**
+     * The normalization given on the command line (missing values at their defaults), or null if none
+     * of the options was given; the channel count is checked later, against the data.
+     *
+     * @throws CommandLine.ParameterException (a usage error) if a value is invalid
+     */
+    public Normalization explicitOrNull(CommandLine cmd) {
+        if (!given()) return null;
+        try {
+            return withDefaults();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "invalid normalization: " + e.getMessage());
+        }
+    }
+
+    private Normalization withDefaults() {
+        return new Normalization(scale == null ? Normalization.DEFAULT_SCALE : scale,
+                mean == null ? new float[] {0f} : mean, std == null ? new float[] {1f} : std);
     }
 
     /** Parses "0.0039", "1/255" or "2/3.5". */

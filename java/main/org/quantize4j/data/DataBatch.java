@@ -17,7 +17,8 @@ import org.quantize4j.ndarray.NDArray;
  *
  * @param data   NCHW float32 input, first dimension = batch size
  * @param labels class labels of the valid rows ({@code labels.length == count}), or null for unlabeled data
- * @param count  number of valid rows, {@code 0 < count <= batch size}
+ * @param count  number of valid rows, {@code 0 < count <= batch size}; 0 only for a last batch whose
+ *               remaining examples were all skipped as unreadable
  */
 public record DataBatch(NDArray data, int[] labels, int count) {
     public DataBatch {
