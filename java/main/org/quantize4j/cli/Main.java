@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "quantize4j",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {QuantizeCommand.class, EvalCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {QuantizeCommand.class, EvalCommand.class, BenchCommand.class, ZooCommand.class, CommandLine.HelpCommand.class},
         description = "Runs and evaluates Apache MXNet models (PREFIX-symbol.json + PREFIX-0000.params) on oneDNN.",
         footerHeading = "%n",
         footer = {
