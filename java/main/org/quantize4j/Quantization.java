@@ -15,10 +15,17 @@ import org.quantize4j.calib.TensorRange;
 import org.quantize4j.graph.Node;
 import org.quantize4j.graph.Symbol;
 import org.quantize4j.ndarray.NDArray;
+import java.util.HashSet;
+import java.util.Set;
 import org.quantize4j.passes.ApplyCalibration;
 import org.quantize4j.passes.CalibrationTarget;
+import org.quantize4j.passes.ExcludedNames;
+import org.quantize4j.passes.MkldnnAttrs;
 import org.quantize4j.passes.OfflineParams;
+import org.quantize4j.passes.PostQuantizeFusion;
 import org.quantize4j.passes.QuantizePass;
+import org.quantize4j.passes.fusion.FusionPass;
+import org.quantize4j.passes.fusion.FusionResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,6 +144,118 @@ public final class Quantization {
         Symbol calibrated = ApplyCalibration.apply(qsym, ranges, dtype, log);
         Map<String, NDArray> qargs = OfflineParams.quantize(calibrated, argParams);
         return new QuantizedModel(calibrated, qargs, auxParams);
+    }
+
+    /**
+     * MXNet's {@code quantize_model_mkldnn}: fuses the graph for oneDNN ({@link FusionPass}, INT8 rules), quantizes
+     * the fused graph (fused convolutions / FullyConnected are always quantized, in place: the same op with
+     * {@code quantized=true}), calibrates on the FUSED FP32 graph, writes the ranges, then fuses the requantize
+     * (and, before FP32 users, the dequantize) into the quantized fused nodes and aligns the ranges of concat
+     * inputs ({@link PostQuantizeFusion}). Excluded names may be original or fused names; patterns
+     * ({@link QuantizeOptions#excludedSymNamesMatch}) match both. Weight scales per channel or per tensor:
+     * {@link QuantizeOptions#quantizeGranularity}. The result runs on the INT8 runtime's fused kernels; see
+     * {@link MkldnnAttrs} for what each attribute means.
+     *
+     * <pre>{@code
+     * QuantizedModel q = Quantization.quantizeModelMkldnn(m.symbol(), m.argParams(), m.auxParams(),
+     *         QuantizeOptions.defaults().calibMode(CalibMode.NAIVE).calibData(iter).quantizedDtype(QuantizedDtype.AUTO)
+     *                 .excludedSymNamesMatch("*stage1_conv0*"));
+     * q.save("out/resnet20-int8", 0, true);   // compact: int8 weights
+     * }</pre>
+     */
+    public static QuantizedModel quantizeModelMkldnn(Symbol sym, Map<String, NDArray> argParams,
+                                                     Map<String, NDArray> auxParams, QuantizeOptions options) {
+        return quantizeMkldnn(sym, argParams, auxParams, options).model();
+    }
+
+    /** {@link #quantizeModelMkldnn}, returning what each step did. */
+    public static MkldnnQuantizeResult quantizeMkldnn(Symbol sym, Map<String, NDArray> argParams,
+                                                      Map<String, NDArray> auxParams, QuantizeOptions options) {
+        Logger log = options.logger();
+        log.info("quantizing for oneDNN: {}", options);
+        checkCalibrationOptions(sym, options);
+        FusionResult fusion = FusionPass.run(sym, options.fusionOptions());
+        ExcludedNames.Resolved excluded = ExcludedNames.resolve(sym, fusion, options.excludedSymNames(),
+                options.excludedSymNamesMatch(), log);
+        QuantizePass.Result r = quantizeFusedGraph(fusion.symbol(), excluded.nodes(), argParams.keySet(), options);
+        Map<String, NDArray> qargs = OfflineParams.quantize(r.symbol(), argParams);
+        List<CalibrationTarget> targets = new ArrayList<>(r.targets());
+        targets.addAll(ApplyCalibration.batchNormTargets(r.symbol()));
+        CalibrationCollector collector = newCollector(tensorNames(targets), options);
+        QuantizeGraphResult g = new QuantizeGraphResult(r.symbol(), qargs, auxParams, collector, targets);
+        log.info("quantized {} of {} op nodes of the fused graph ({}); {} tensors to calibrate", r.quantizedNodes().size(),
+                r.decisions().size(), options.quantizeMode().mxnetName(), r.targets().size());
+        CalibrationTable table = null;
+        if (options.calibMode() != CalibMode.NONE) table = calibrate(fusion.symbol(), argParams, auxParams, g, options);
+        QuantizedModel q = calibGraphMkldnn(r.symbol(), argParams, auxParams, table == null ? null : table.ranges(), options);
+        return new MkldnnQuantizeResult(fusion, excluded, r, table, q);
+    }
+
+    /**
+     * The second half of {@link #quantizeModelMkldnn} for your own calibration loop (over the FUSED FP32 graph,
+     * {@code FusionPass.run(sym, options.fusionOptions())}): writes {@code ranges} (null = calibration none)
+     * onto the quantized symbol (quantize / requantize nodes, and the outputs of quantized BatchNorms,
+     * {@link ApplyCalibration#batchNormTargets}), then applies {@link PostQuantizeFusion}.
+     *
+     * <pre>{@code
+     * QuantizedModel q = Quantization.calibGraphMkldnn(qsym, args, aux, collector.postCollect(), options);
+     * }</pre>
+     */
+    public static QuantizedModel calibGraphMkldnn(Symbol qsym, Map<String, NDArray> argParams, Map<String, NDArray> auxParams,
+                                                  Map<String, TensorRange> ranges, QuantizeOptions options) {
+        Logger log = options.logger();
+        Symbol calibrated = ApplyCalibration.apply(qsym, ranges, options.quantizedDtype(), log);
+        ApplyCalibration.applyBatchNormRanges(calibrated, ranges, log);
+        Symbol fused = PostQuantizeFusion.apply(calibrated, options.quantizedDtype(), options.convFloatOutput(), log);
+        return new QuantizedModel(fused, OfflineParams.quantize(fused, argParams), auxParams);
+    }
+
+    /**
+     * The quantize step of {@link #quantizeModelMkldnn} on an already fused graph: {@link QuantizePass} with fused
+     * nodes quantized in place, then MXNet's attributes on the quantized fused nodes (FC: {@code quantized=True},
+     * {@code for_quantization=True}, {@code channel_wise_quantize=True} when channel-wise, when its weights stay
+     * FP32; conv: {@code channel_wise_quantize=False} when tensor-wise).
+     *
+     * @param excludedNodes names of nodes of {@code fused} to keep FP32 ({@link ExcludedNames#resolve})
+     * @param paramNames    the parameter variables (FC weights among them are quantized offline when tensor-wise)
+     */
+    public static QuantizePass.Result quantizeFusedGraph(Symbol fused, Set<String> excludedNodes, Set<String> paramNames,
+                                                         QuantizeOptions options) {
+        Set<String> fp32WeightOps = new HashSet<>();
+        fp32WeightOps.add(MkldnnAttrs.CONV);
+        if (options.quantizeGranularity() == QuantizeGranularity.CHANNEL_WISE) fp32WeightOps.add(MkldnnAttrs.FC);
+        QuantizePass.Result r = QuantizePass.run(fused, new QuantizePass.Options(excludedNodes,
+                options.excludedOpNames(), options.quantizeMode(), options.quantizedDtype(), paramNames,
+                options.registry(), options.logger(), true, fp32WeightOps));
+        for (Node n : r.symbol().nodes()) {
+            if (!MkldnnAttrs.isQuantizedFused(n)) continue;
+            Map<String, String> attrs = new java.util.TreeMap<>(n.attrs());
+            if (n.op().equals(MkldnnAttrs.FC)) {
+                // MXNet's spelling on quantized FCs.
+                attrs.put(MkldnnAttrs.QUANTIZED, "True");
+                attrs.put(MkldnnAttrs.FOR_QUANTIZATION, "True");
+                if (options.quantizeGranularity() == QuantizeGranularity.CHANNEL_WISE) attrs.put(MkldnnAttrs.CHANNEL_WISE_QUANTIZE, "True");
+            } else if (options.quantizeGranularity() == QuantizeGranularity.TENSOR_WISE) {
+                attrs.put(MkldnnAttrs.CHANNEL_WISE_QUANTIZE, "False");
+            }
+            n.attrs().clear();
+            n.attrs().putAll(attrs);
+        }
+        return r;
+    }
+
+    private static CalibrationCollector newCollector(List<String> names, QuantizeOptions options) {
+        return switch (options.calibMode()) {
+            case NONE -> null;
+            case NAIVE -> new MinMaxCollector(names);
+            case ENTROPY -> new EntropyCollector(names, options.quantizedDtype());
+            case CUSTOMIZE -> {
+                if (options.collector() == null) {
+                    throw new IllegalArgumentException("calibMode customize needs a collector (QuantizeOptions.collector)");
+                }
+                yield options.collector();
+            }
+        };
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.quantize4j.calib.CalibrationCollector;
 import org.quantize4j.data.DataIter;
 import org.quantize4j.ops.OpRegistry;
+import org.quantize4j.passes.fusion.FusionOptions;
 import org.quantize4j.runtime.ExecutorOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,10 @@ public final class QuantizeOptions {
     private List<String> labelNames = List.of("softmax_label");
     private Set<String> excludedSymNames = Set.of();
     private Set<String> excludedOpNames = Set.of();
+    private List<String> excludedSymNamesMatch = List.of();
+    private QuantizeGranularity quantizeGranularity = QuantizeGranularity.CHANNEL_WISE;
+    private FusionOptions fusionOptions;
+    private boolean convFloatOutput = true;
     private CalibMode calibMode = CalibMode.ENTROPY;
     private DataIter calibData;
     private Integer numCalibExamples;
@@ -77,6 +82,59 @@ public final class QuantizeOptions {
 
     public QuantizeOptions excludedSymNames(Collection<String> names) {
         this.excludedSymNames = Collections.unmodifiableSet(new LinkedHashSet<>(names));
+        return this;
+    }
+
+    /** Glob patterns of node names that stay FP32 (see {@link #excludedSymNamesMatch(String...)}). */
+    public List<String> excludedSymNamesMatch() { return excludedSymNamesMatch; }
+
+    /**
+     * Keeps every node whose name matches one of {@code patterns} in FP32 (MXNet's {@code exclude_layers_match},
+     * as glob patterns: {@code *} any characters, {@code ?} one character, e.g. {@code "*conv0*"}; a pattern
+     * without wildcards matches names containing it, as MXNet's substring test). Both original and fused names
+     * are matched ({@link Quantization#quantizeModelMkldnn}); the plain {@link Quantization#quantizeModel} matches
+     * the original names.
+     */
+    public QuantizeOptions excludedSymNamesMatch(String... patterns) { return excludedSymNamesMatch(List.of(patterns)); }
+
+    public QuantizeOptions excludedSymNamesMatch(Collection<String> patterns) {
+        for (String p : patterns) {
+            if (p == null || p.isEmpty()) throw new IllegalArgumentException("empty exclude pattern");
+        }
+        this.excludedSymNamesMatch = List.copyOf(patterns);
+        return this;
+    }
+
+    public QuantizeGranularity quantizeGranularity() { return quantizeGranularity; }
+
+    /** Weight scales per output channel (default) or per tensor (MXNet's {@code quantize_granularity}). */
+    public QuantizeOptions quantizeGranularity(QuantizeGranularity g) {
+        this.quantizeGranularity = Objects.requireNonNull(g, "quantizeGranularity");
+        return this;
+    }
+
+    /**
+     * The fusions {@link Quantization#quantizeModelMkldnn} applies first; default
+     * {@link FusionOptions#fromEnvironment()} with MXNet's INT8 rules ({@code withForQuantization(true)}).
+     */
+    public FusionOptions fusionOptions() {
+        return fusionOptions != null ? fusionOptions : FusionOptions.fromEnvironment().withForQuantization(true);
+    }
+
+    public QuantizeOptions fusionOptions(FusionOptions options) {
+        this.fusionOptions = Objects.requireNonNull(options, "fusionOptions");
+        return this;
+    }
+
+    public boolean convFloatOutput() { return convFloatOutput; }
+
+    /**
+     * Whether a quantized fused convolution whose users are FP32 absorbs the dequantize and writes float
+     * ({@code enable_float_output}, default true, as MXNet 2.x). MXNet 1.9 does this for FullyConnected only;
+     * false reproduces 1.9's graphs ({@code _sg_mkldnn_conv -> _contrib_dequantize}).
+     */
+    public QuantizeOptions convFloatOutput(boolean on) {
+        this.convFloatOutput = on;
         return this;
     }
 
@@ -173,6 +231,10 @@ public final class QuantizeOptions {
         c.labelNames = labelNames;
         c.excludedSymNames = excludedSymNames;
         c.excludedOpNames = excludedOpNames;
+        c.excludedSymNamesMatch = excludedSymNamesMatch;
+        c.quantizeGranularity = quantizeGranularity;
+        c.fusionOptions = fusionOptions;
+        c.convFloatOutput = convFloatOutput;
         c.calibMode = calibMode;
         c.calibData = calibData;
         c.numCalibExamples = numCalibExamples;
@@ -194,6 +256,8 @@ public final class QuantizeOptions {
         parts.add("numCalibExamples=" + (numCalibExamples == null ? "all" : numCalibExamples));
         if (!excludedSymNames.isEmpty()) parts.add("excludedSymNames=" + excludedSymNames);
         if (!excludedOpNames.isEmpty()) parts.add("excludedOpNames=" + excludedOpNames);
+        if (!excludedSymNamesMatch.isEmpty()) parts.add("excludedSymNamesMatch=" + excludedSymNamesMatch);
+        parts.add("quantizeGranularity=" + quantizeGranularity.mxnetName());
         return "QuantizeOptions" + parts;
     }
 }

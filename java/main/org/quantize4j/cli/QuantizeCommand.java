@@ -19,7 +19,9 @@ import org.quantize4j.ModelFormatException;
 import org.quantize4j.data.Dataset;
 import org.quantize4j.data.Datasets;
 import org.quantize4j.graph.Node;
-import org.quantize4j.passes.CalibrationTarget;
+import org.quantize4j.QuantizeGranularity;
+import org.quantize4j.passes.ExcludedNames;
+import org.quantize4j.passes.MkldnnAttrs;
 import org.quantize4j.runtime.ExecutorOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,7 +35,7 @@ import picocli.CommandLine.Spec;
  * {@code quantize_model}, calibrated on an MNIST-format (IDX) image set.
  *
  * <pre>{@code
- * quantize4j quantize --model test-models/fmnist_resnet20_v1 \
+ * quantize4j quantize [--mkldnn [--compact]] --model test-models/fmnist_resnet20_v1 \
  *     --calib-data test-models/fashion-mnist/train320-images-idx3-ubyte.gz --mean 0.2860 --std 0.3530 \
  *     --calib-mode entropy --num-calib-examples 320 --quantized-dtype auto --quantize-mode smart \
  *     --out out/fmnist_resnet20_v1-quantized --json
@@ -42,7 +44,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "quantize",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        header = "Post-training INT8 quantization (MXNet quantize_model).",
+        header = "Post-training INT8 quantization (MXNet quantize_model / quantize_model_mkldnn).",
         description = {
             "Quantizes a model to INT8 as MXNet's mxnet.contrib.quantization.quantize_model does, calibrating",
             "on an MNIST / Fashion-MNIST IDX image set (fed as (batch, 1, rows, cols) float32 after",
@@ -58,6 +60,9 @@ import picocli.CommandLine.Spec;
             "      --calib-data test-models/fashion-mnist/train320-images-idx3-ubyte.gz --mean 0.2860 --std 0.3530 \\",
             "      --calib-mode entropy --num-calib-examples 320 --quantized-dtype auto --out out/resnet20-int8",
             "  quantize4j quantize -m my_model --calib-mode none --exclude conv0_fwd --exclude-op Concat --out my_int8",
+            "  quantize4j quantize --mkldnn --compact --model test-models/fmnist_resnet20_v1 --calib-mode naive \\",
+            "      --calib-data test-models/fashion-mnist/train320-images-idx3-ubyte.gz --mean 0.2860 --std 0.3530 \\",
+            "      --exclude-match '*stage1_conv0*' --out out/resnet20-int8-fused",
             "",
             "Exit codes: 0 success, 1 runtime failure, 2 usage error."})
 public final class QuantizeCommand implements Callable<Integer> {
@@ -101,6 +106,25 @@ public final class QuantizeCommand implements Callable<Integer> {
             description = "Keep every node of op OP (e.g. Pooling) in FP32 (repeatable).")
     List<String> excludeOp = new ArrayList<>();
 
+    @Option(names = "--exclude-match", paramLabel = "GLOB",
+            description = "Keep every node whose name (original or, with --mkldnn, fused) matches GLOB in FP32; "
+                    + "* and ? are wildcards, a pattern without them matches names containing it (repeatable).")
+    List<String> excludeMatch = new ArrayList<>();
+
+    @Option(names = "--mkldnn",
+            description = "Fuse for oneDNN first and quantize the fused graph (MXNet quantize_model_mkldnn): "
+                    + "_sg_mkldnn_conv / _sg_mkldnn_fully_connected with requantize and dequantize absorbed.")
+    boolean mkldnn;
+
+    @Option(names = "--quantize-granularity", paramLabel = "G", defaultValue = "channel-wise",
+            description = "With --mkldnn: weight scales channel-wise or tensor-wise (default: ${DEFAULT-VALUE}).")
+    String granularity;
+
+    @Option(names = "--compact",
+            description = "With --mkldnn: store the FP32 weights of quantized fused nodes as int8 + per-channel "
+                    + "scales (about 4x smaller; only Quantize4J reads these params).")
+    boolean compact;
+
     @Option(names = {"-b", "--batch"}, paramLabel = "N", defaultValue = "32",
             description = "Calibration batch size (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -123,6 +147,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         if (mode == CalibMode.CUSTOMIZE) throw new CommandLine.ParameterException(cmd, "--calib-mode customize is API-only");
         QuantizedDtype dtype = parse(cmd, "--quantized-dtype", () -> QuantizedDtype.fromName(quantizedDtype));
         QuantizeMode qmode = parse(cmd, "--quantize-mode", () -> QuantizeMode.fromName(quantizeMode));
+        QuantizeGranularity gran = parse(cmd, "--quantize-granularity", () -> QuantizeGranularity.fromName(granularity));
+        if (compact && !mkldnn) throw new CommandLine.ParameterException(cmd, "--compact needs --mkldnn");
         if (batch <= 0) throw new CommandLine.ParameterException(cmd, "--batch must be positive, got " + batch);
         if (threads < 0) throw new CommandLine.ParameterException(cmd, "--threads must be >= 0, got " + threads);
         if (numCalibExamples != null && numCalibExamples <= 0) {
@@ -143,12 +169,14 @@ public final class QuantizeCommand implements Callable<Integer> {
                 .quantizeMode(qmode)
                 .excludedSymNames(exclude)
                 .excludedOpNames(excludeOp)
+                .excludedSymNamesMatch(excludeMatch)
+                .quantizeGranularity(gran)
                 .executorOptions(new ExecutorOptions(threads));
         long start = System.nanoTime();
         QuantizedModel q;
         long examples = 0;
         if (mode == CalibMode.NONE) {
-            q = Quantization.quantizeModel(m.symbol(), m.argParams(), m.auxParams(), options);
+            q = quantize(m, options);
         } else {
             Dataset dataset;
             try {
@@ -163,14 +191,28 @@ public final class QuantizeCommand implements Callable<Integer> {
             try (dataset; DataIter it = dataset.iterator(batch)) {
                 examples = numCalibExamples == null ? dataset.size() : Math.min(numCalibExamples, dataset.size());
                 progress.message("calibrating (" + mode.mxnetName() + ") on " + examples + " examples of " + calibData);
-                q = Quantization.quantizeModel(m.symbol(), m.argParams(), m.auxParams(), options.calibData(it));
+                q = quantize(m, options.calibData(it));
             }
         }
         progress.message("writing " + out);
-        q.save(out, 0);
+        q.save(out, 0, compact);
         double seconds = (System.nanoTime() - start) / 1e9;
         print(q, m, mode, dtype, qmode, examples, seconds);
         return Main.EXIT_OK;
+    }
+
+    private QuantizedModel quantize(Model m, QuantizeOptions options) {
+        if (mkldnn) return Quantization.quantizeModelMkldnn(m.symbol(), m.argParams(), m.auxParams(), options);
+        if (!excludeMatch.isEmpty()) {
+            // The plain pass takes names: expand the patterns over the graph's node names.
+            java.util.Set<String> names = new java.util.LinkedHashSet<>(exclude);
+            for (Node n : m.symbol().nodes()) {
+                if (n.isVariable()) continue;
+                for (String p : excludeMatch) if (ExcludedNames.matches(p, n.name())) names.add(n.name());
+            }
+            options.excludedSymNames(names);
+        }
+        return Quantization.quantizeModel(m.symbol(), m.argParams(), m.auxParams(), options);
     }
 
     private interface Parser<T> {
@@ -191,8 +233,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         int ops = 0;
         int calibrated = 0;
         for (Node n : q.symbol().nodes()) {
-            if (n.op().startsWith("_contrib_quantized_")) quantized++;
-            if (CalibrationTarget.tensorOf(n) != null && n.attr("min_calib_range") != null) calibrated++;
+            if (n.op().startsWith("_contrib_quantized_") || MkldnnAttrs.isQuantizedFused(n)) quantized++;
+            if (n.attr("min_calib_range") != null) calibrated++;
         }
         for (Node n : m.symbol().nodes()) if (!n.isVariable()) ops++;
         PrintWriter w = spec.commandLine().getOut();
@@ -208,6 +250,8 @@ public final class QuantizeCommand implements Callable<Integer> {
             o.put("calib_mode", mode.mxnetName());
             o.put("quantized_dtype", dtype.mxnetName());
             o.put("quantize_mode", qmode.mxnetName());
+            o.put("mkldnn", mkldnn);
+            o.put("compact", compact);
             o.put("calib_examples", examples);
             o.put("fp32_op_nodes", ops);
             o.put("quantized_nodes", quantized);
@@ -218,7 +262,7 @@ public final class QuantizeCommand implements Callable<Integer> {
             w.printf("model       %s (%d op nodes)%n", model.prefix(), ops);
             w.printf("quantized   %d nodes (%s, %s, calibration %s%s)%n", quantized, qmode.mxnetName(), dtype.mxnetName(),
                     mode.mxnetName(), mode == CalibMode.NONE ? "" : " on " + examples + " images");
-            w.printf("calibrated  %d quantize/requantize nodes%n", calibrated);
+            w.printf("calibrated  %d nodes%s%n", calibrated, mkldnn ? " (oneDNN-fused graph" + (compact ? ", compact int8 weights)" : ")") : "");
             w.printf("wrote       %s, %s (%.1f s)%n", symbolFile, paramsFile, seconds);
         }
         w.flush();

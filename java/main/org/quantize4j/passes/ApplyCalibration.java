@@ -1,5 +1,7 @@
 package org.quantize4j.passes;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.quantize4j.QuantizedDtype;
 import org.quantize4j.calib.TensorRange;
@@ -31,6 +33,45 @@ public final class ApplyCalibration {
     private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(ApplyCalibration.class);
 
     private ApplyCalibration() {
+    }
+
+    /** MXNet's op name of a quantized BatchNorm, whose OUTPUT range MXNet calibrates (FNeedCalibrateOutput). */
+    public static final String QUANTIZED_BATCH_NORM = "_contrib_quantized_batch_norm";
+
+    /**
+     * The output tensors of the quantized BatchNorms of {@code qsym} ({@code quantized_<bn>} takes the range of
+     * FP32 tensor {@code <bn>_output}), which MXNet calibrates too. Not part of {@link CalibrationTarget#of}, whose
+     * callers expect only quantize / requantize nodes; {@code quantize_model_mkldnn} adds them.
+     */
+    public static List<CalibrationTarget> batchNormTargets(Symbol qsym) {
+        List<CalibrationTarget> out = new ArrayList<>();
+        for (Node n : qsym.nodes()) {
+            if (!n.op().equals(QUANTIZED_BATCH_NORM) || !n.name().startsWith(QuantizeNames.QUANTIZED_PREFIX)) continue;
+            out.add(new CalibrationTarget(n.name().substring(QuantizeNames.QUANTIZED_PREFIX.length()) + "_output",
+                    List.of(n.name())));
+        }
+        return out;
+    }
+
+    /**
+     * Writes the ranges of {@link #batchNormTargets} onto the quantized BatchNorms of {@code qsym} (in place);
+     * those without a range keep none (computed at run time).
+     */
+    public static void applyBatchNormRanges(Symbol qsym, Map<String, TensorRange> ranges, Logger log) {
+        if (log == null) log = DEFAULT_LOG;
+        for (CalibrationTarget t : batchNormTargets(qsym)) {
+            TensorRange r = ranges == null ? null : ranges.get(t.tensorName());
+            Node n = qsym.find(t.nodes().get(0));
+            if (r == null) {
+                n.attrs().remove(QuantizeOps.MIN_CALIB_RANGE);
+                n.attrs().remove(QuantizeOps.MAX_CALIB_RANGE);
+                continue;
+            }
+            if (r.min() == 0f && r.max() == 0f) r = new TensorRange(-1f, 1f);
+            n.setAttr(QuantizeOps.MIN_CALIB_RANGE, Float.toString(r.min()));
+            n.setAttr(QuantizeOps.MAX_CALIB_RANGE, Float.toString(r.max()));
+            log.debug("calibration: {} <- {} {}", n.name(), t.tensorName(), r);
+        }
     }
 
     /** A calibrated copy of {@code qsym} ({@code qsym} itself is not modified). */

@@ -17,6 +17,8 @@ public final class QuantizeOps {
     /** Attribute names of calibrated ranges. */
     public static final String MIN_CALIB_RANGE = "min_calib_range";
     public static final String MAX_CALIB_RANGE = "max_calib_range";
+    /** Attribute of oneDNN subgraph nodes ({@code _sg_mkldnn_conv}) marking the INT8 variant. */
+    public static final String QUANTIZED = "quantized";
     /** Attribute naming the output type of quantize_v2 / requantize. */
     public static final String OUT_TYPE = "out_type";
 

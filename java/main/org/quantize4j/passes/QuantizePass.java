@@ -62,9 +62,18 @@ public final class QuantizePass {
      * @param offlineParams    parameter variables quantized offline when a quantized node uses them
      * @param registry         op knowledge
      * @param logger           decisions go here at debug level, warnings at warn
+     * @param fusedNodes       quantize oneDNN subgraph nodes ({@code _sg_mkldnn_conv}, ...) as MXNet's
+     *                         {@code quantize_model_mkldnn} does: the quantized variant is the same op named
+     *                         {@code quantized_<name>} with {@code quantized=true} and the same subgraph; a fused
+     *                         node is excluded when its own name, or the name or op of a node inside it, is
+     *                         excluded. When false such nodes stay FP32 ({@code quantize_model} on a fused graph).
+     * @param fp32WeightOps    quantized ops that take their weight and bias as FP32 parameters (and quantize them
+     *                         when their kernel is built) instead of offline {@code <w>_quantize} + min/max inputs:
+     *                         MXNet's {@code _sg_mkldnn_conv}; only their data inputs get a (min, max) pair
      */
     public record Options(Set<String> excludedSymNames, Set<String> excludedOpNames, QuantizeMode mode,
-                          QuantizedDtype dtype, Set<String> offlineParams, OpRegistry registry, Logger logger) {
+                          QuantizedDtype dtype, Set<String> offlineParams, OpRegistry registry, Logger logger,
+                          boolean fusedNodes, Set<String> fp32WeightOps) {
         public Options {
             excludedSymNames = Set.copyOf(excludedSymNames);
             excludedOpNames = Set.copyOf(excludedOpNames);
@@ -73,6 +82,13 @@ public final class QuantizePass {
             offlineParams = Set.copyOf(offlineParams);
             Objects.requireNonNull(registry, "registry");
             if (logger == null) logger = DEFAULT_LOG;
+            fp32WeightOps = Set.copyOf(fp32WeightOps);
+        }
+
+        /** The unfused pass (MXNet's {@code quantize_model}): subgraph nodes stay FP32, weights are quantized offline. */
+        public Options(Set<String> excludedSymNames, Set<String> excludedOpNames, QuantizeMode mode,
+                       QuantizedDtype dtype, Set<String> offlineParams, OpRegistry registry, Logger logger) {
+            this(excludedSymNames, excludedOpNames, mode, dtype, offlineParams, registry, logger, false, Set.of());
         }
     }
 
@@ -119,7 +135,12 @@ public final class QuantizePass {
         unknownNames.forEach((name, near) -> log.warn("excluded node '{}' does not exist in the graph{}", name,
                 near.isEmpty() ? "" : "; did you mean " + String.join(", ", near) + "?"));
         Set<String> opsInGraph = new TreeSet<>();
-        for (Node n : fp32.nodes()) if (!n.isVariable()) opsInGraph.add(n.op());
+        for (Node n : fp32.nodes()) {
+            if (n.isVariable()) continue;
+            opsInGraph.add(n.op());
+            // Ops inside fused nodes count: excluding one excludes its fused node (see innerExclusion).
+            if (o.fusedNodes()) for (Symbol sub : n.subgraphs()) for (Node in : sub.nodes()) if (!in.isVariable()) opsInGraph.add(in.op());
+        }
         Set<String> unknownOps = new LinkedHashSet<>();
         for (String op : o.excludedOpNames()) {
             if (!opsInGraph.contains(op)) {
@@ -138,7 +159,7 @@ public final class QuantizePass {
             Quantizability q = Quantizability.NONE;
             String reason = null;
             BoundOp<?> b = null;
-            if (!n.subgraphs().isEmpty()) {
+            if (!n.subgraphs().isEmpty() && !o.fusedNodes()) {
                 reason = "fused subgraph node; quantize the unfused model";
             } else {
                 try {
@@ -152,6 +173,8 @@ public final class QuantizePass {
                     reason = "excluded by name";
                 } else if (o.excludedOpNames().contains(n.op())) {
                     reason = "excluded by op (" + n.op() + ")";
+                } else if (innerExclusion(n, o) != null) {
+                    reason = innerExclusion(n, o);
                 } else if (b.quantizability() == Quantizability.NONE) {
                     reason = "no INT8 variant for these attributes";
                 } else if (b.quantizedOpName() == null) {
@@ -201,6 +224,18 @@ public final class QuantizePass {
         log.debug("quantize pass: {} of {} op nodes quantized, {} tensors to calibrate", quantized.size(),
                 decisions.size(), targets.size());
         return new Result(qsym, Collections.unmodifiableMap(decisions), targets, unknownNames, unknownOps);
+    }
+
+    /** Why a subgraph node is excluded through a node inside it (MXNet: any inner node excluded), or null. */
+    private static String innerExclusion(Node n, Options o) {
+        for (Symbol sub : n.subgraphs()) {
+            for (Node in : sub.nodes()) {
+                if (in.isVariable()) continue;
+                if (o.excludedSymNames().contains(in.name())) return "excluded by name of inner node " + in.name();
+                if (o.excludedOpNames().contains(in.op())) return "excluded by op of inner node " + in.name() + " (" + in.op() + ")";
+            }
+        }
+        return null;
     }
 
     /**
@@ -286,12 +321,13 @@ public final class QuantizePass {
 
         private Node quantizedNode(Node n) {
             BoundOp<?> b = bound.get(n);
+            boolean fp32Weights = o.fp32WeightOps().contains(b.quantizedOpName());
             List<NodeEntry> inputs = new ArrayList<>();
             List<NodeEntry> ranges = new ArrayList<>();
             for (int i = 0; i < n.inputs().size(); i++) {
                 NodeEntry e = n.inputs().get(i);
                 InputRole role = b.inputRole(i);
-                if (!isQuantizedInput(role)) {
+                if (!isQuantizedInput(role) || fp32Weights && role != InputRole.DATA) {
                     // BatchNorm statistics and other side inputs stay FP32, without a range.
                     inputs.add(fp32Entry(e));
                     continue;
@@ -325,6 +361,11 @@ public final class QuantizePass {
             inputs.addAll(ranges);
             Node q = new Node(b.quantizedOpName(), QuantizeNames.quantized(n.name()), n.attrs(), inputs, 3);
             q.setAttrsKey(n.attrsKey());
+            if (!n.subgraphs().isEmpty()) {
+                // oneDNN subgraph nodes are quantized in place (MXNet's quantize_model_mkldnn).
+                q.subgraphs().addAll(n.subgraphs());
+                q.setAttr(QuantizeOps.QUANTIZED, "true");
+            }
             if (!b.needsRequantize()) return q;
             Map<String, String> attrs = new LinkedHashMap<>();
             attrs.put(QuantizeOps.OUT_TYPE, o.dtype().resolve(Double.NaN));
