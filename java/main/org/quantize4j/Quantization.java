@@ -98,7 +98,11 @@ public final class Quantization {
                 options.excludedOpNames(), options.quantizeMode(), options.quantizedDtype(), argParams.keySet(),
                 options.registry(), log));
         Map<String, NDArray> qargs = OfflineParams.quantize(r.symbol(), argParams);
-        List<String> names = tensorNames(r.targets());
+        // MXNet calibrates the outputs of quantized BatchNorms too (FNeedCalibrateOutput): with a calibrated
+        // range a BatchNorm is one int8 -> int8 step whose result does not depend on the batch.
+        List<CalibrationTarget> targets = new ArrayList<>(r.targets());
+        targets.addAll(ApplyCalibration.batchNormTargets(r.symbol()));
+        List<String> names = tensorNames(targets);
         CalibrationCollector collector = switch (options.calibMode()) {
             case NONE -> null;
             case NAIVE -> new MinMaxCollector(names);
@@ -112,7 +116,7 @@ public final class Quantization {
         };
         log.info("quantized {} of {} op nodes ({}); {} tensors to calibrate", r.quantizedNodes().size(),
                 r.decisions().size(), options.quantizeMode().mxnetName(), r.targets().size());
-        return new QuantizeGraphResult(r.symbol(), qargs, auxParams, collector, r.targets());
+        return new QuantizeGraphResult(r.symbol(), qargs, auxParams, collector, targets);
     }
 
     /** {@link #calibGraph(Symbol, Map, Map, CalibrationCollector, CalibMode, QuantizedDtype, Logger)} with the default logger. */
@@ -142,6 +146,7 @@ public final class Quantization {
             ranges = collector.postCollect();
         }
         Symbol calibrated = ApplyCalibration.apply(qsym, ranges, dtype, log);
+        ApplyCalibration.applyBatchNormRanges(calibrated, ranges, log);
         Map<String, NDArray> qargs = OfflineParams.quantize(calibrated, argParams);
         return new QuantizedModel(calibrated, qargs, auxParams);
     }

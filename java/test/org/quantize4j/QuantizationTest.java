@@ -25,6 +25,7 @@ import org.quantize4j.graph.Node;
 import org.quantize4j.graph.SymbolJson;
 import org.quantize4j.ndarray.DType;
 import org.quantize4j.ndarray.NDArray;
+import org.quantize4j.passes.ApplyCalibration;
 import org.quantize4j.passes.CalibrationTarget;
 import org.quantize4j.passes.QuantizingRegistry;
 import org.testng.annotations.Test;
@@ -87,6 +88,15 @@ public class QuantizationTest {
             assertEquals(min, r.min(), 1e-5 * Math.max(1, Math.abs(r.min())), n.name());
             assertEquals(max, r.max(), 1e-5 * Math.max(1, Math.abs(r.max())), n.name());
             assertEquals(n.attr("out_type"), min >= 0 ? "uint8" : "int8", n.name());
+            calibrated++;
+        }
+        // Quantized BatchNorms take the range of their own FP32 output (MXNet's FNeedCalibrateOutput).
+        for (CalibrationTarget t : ApplyCalibration.batchNormTargets(q.symbol())) {
+            TensorRange r = table.ranges().get(t.tensorName());
+            assertNotNull(r, t.tensorName());
+            Node bn = q.symbol().find(t.nodes().get(0));
+            assertEquals(Float.parseFloat(bn.attr("min_calib_range")), r.min(), 1e-5 * Math.max(1, Math.abs(r.min())), bn.name());
+            assertEquals(Float.parseFloat(bn.attr("max_calib_range")), r.max(), 1e-5 * Math.max(1, Math.abs(r.max())), bn.name());
             calibrated++;
         }
         assertEquals(calibrated, g.targets().size());
@@ -249,5 +259,42 @@ public class QuantizationTest {
         assertEquals(c.totalCount(), 7);
         assertTrue(c.th() >= 3 && c.numBins() > 11, c.toString());
         assertEquals(c.min(), -3f);
+    }
+
+    /** The CLI command on the MLP (runs the library with the standard registry). */
+    @Test
+    public void quantizeCommandWritesTheModel() throws Exception {
+        Path dir = Files.createTempDirectory("q4j-cli");
+        String out = dir.resolve("mlp-int8").toString();
+        try {
+            java.io.StringWriter so = new java.io.StringWriter();
+            java.io.StringWriter se = new java.io.StringWriter();
+            picocli.CommandLine cl = new picocli.CommandLine(new org.quantize4j.cli.QuantizeCommand());
+            cl.setOut(new java.io.PrintWriter(so));
+            cl.setErr(new java.io.PrintWriter(se));
+            int code = cl.execute("--model", TestFiles.prefix("fmnist_mlp"), "--calib-data", CalibData.imagesFile().toString(),
+                    "--mean", "0.2860", "--std", "0.3530", "--calib-mode", "naive", "--num-calib-examples", "64",
+                    "--quantized-dtype", "auto", "--quantize-mode", "smart", "--exclude", "no_such_node", "--out", out,
+                    "--json", "--quiet");
+            assertEquals(code, 0, so + "\n" + se);
+            com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(so.toString());
+            assertEquals(j.get("calib_examples").asLong(), 64);
+            assertTrue(j.get("quantized_nodes").asInt() >= 3, so.toString());
+            Model back = Model.load(out);
+            assertEquals(back.symbol().heads().get(0).node().name(), "mlp0_dense2_fwd_dequantize");
+            int calibrated = 0;
+            for (Node n : back.symbol().nodes()) if (n.attr("min_calib_range") != null) calibrated++;
+            assertEquals(calibrated, j.get("calibrated_nodes").asInt());
+            assertTrue(calibrated >= 4, "data + 3 requantize");
+            // Usage errors exit 2 with a message.
+            int bad = cl.execute("--model", TestFiles.prefix("fmnist_mlp"), "--calib-mode", "naive", "--out", out);
+            assertEquals(bad, 2);
+            assertTrue(se.toString().contains("--calib-data"), se.toString());
+        } finally {
+            try (var s = Files.list(dir)) {
+                for (Path p : s.toList()) Files.delete(p);
+            }
+            Files.delete(dir);
+        }
     }
 }

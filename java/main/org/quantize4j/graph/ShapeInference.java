@@ -11,6 +11,7 @@ import org.quantize4j.ndarray.DType;
 import org.quantize4j.ops.BoundOp;
 import org.quantize4j.ops.OpRegistry;
 import org.quantize4j.ops.ShapeContext;
+import org.quantize4j.ops.TypeContext;
 
 /**
  * Shape (and dtype) inference over a symbol from the shapes of some variables (typically the data
@@ -37,11 +38,14 @@ public final class ShapeInference {
         private final Map<Node, long[][]> shapes;
         private final Map<Node, BoundOp<?>> ops;
         private final Map<String, long[]> variableShapes;
+        private final Map<Node, DType[]> types;
 
-        Result(Map<Node, long[][]> shapes, Map<Node, BoundOp<?>> ops, Map<String, long[]> variableShapes) {
+        Result(Map<Node, long[][]> shapes, Map<Node, BoundOp<?>> ops, Map<String, long[]> variableShapes,
+               Map<Node, DType[]> types) {
             this.shapes = shapes;
             this.ops = ops;
             this.variableShapes = variableShapes;
+            this.types = types;
         }
 
         /** Shape of one node output, or null if it could not be inferred. */
@@ -51,17 +55,15 @@ public final class ShapeInference {
             return s[e.index()].clone();
         }
 
-        /** Element type of a node output: a variable's {@code __dtype__}, float32 for op outputs. */
+        /**
+         * Element type of a node output from the ops' dtype rules: int8 / uint8 / int32 for quantized tensors,
+         * float32 for min/max ranges and FP32 tensors; a variable's given type, {@code __dtype__}, or what its
+         * consumers require (float32 when nothing says otherwise).
+         */
         public DType dtype(NodeEntry e) {
-            Node n = e.node();
-            if (n.isVariable() && n.attr("__dtype__") != null) {
-                try {
-                    return DType.fromMxnetFlag(Integer.parseInt(n.attr("__dtype__").trim()));
-                } catch (IllegalArgumentException ex) {
-                    return DType.FLOAT32;
-                }
-            }
-            return DType.FLOAT32;
+            DType[] t = types.get(e.node());
+            if (t == null || e.index() >= t.length || t[e.index()] == null) return DType.FLOAT32;
+            return t[e.index()];
         }
 
         /** Every variable whose shape is known, given or inferred (weights included), in node order. */
@@ -80,11 +82,25 @@ public final class ShapeInference {
     }
 
     public static Result infer(Symbol symbol, Map<String, long[]> knownShapes, OpRegistry registry) {
+        return infer(symbol, knownShapes, Map.of(), registry);
+    }
+
+    /**
+     * Shapes and element types, with the types of some variables known (e.g. the int8 weights of a quantized
+     * model, from its params); other variables take their {@code __dtype__} or what their consumers require.
+     *
+     * @throws ShapeInferenceException also when a variable's type differs from what its consumer requires
+     */
+    public static Result infer(Symbol symbol, Map<String, long[]> knownShapes, Map<String, DType> knownTypes,
+                               OpRegistry registry) {
+        Map<Node, DType[]> types = new IdentityHashMap<>();
         Map<Node, long[][]> shapes = new IdentityHashMap<>();
         Map<Node, long[]> hints = new IdentityHashMap<>();
         Map<Node, BoundOp<?>> ops = new IdentityHashMap<>();
         for (Node n : symbol.nodes()) {
             if (!n.isVariable()) continue;
+            DType kt = knownTypes.get(n.name());
+            types.put(n, new DType[] {kt != null ? kt : declaredType(n)});
             long[] known = knownShapes.get(n.name());
             long[] hint = parseHint(n);
             if (known != null) {
@@ -139,12 +155,48 @@ public final class ShapeInference {
                 if (outs[j] == null) throw ctx.error("the shape rule left output " + j + " unset");
             }
             shapes.put(n, outs);
+            types.put(n, inferTypes(n, op, names, types));
+        }
+        for (DType[] t : types.values()) {
+            for (int j = 0; j < t.length; j++) if (t[j] == null) t[j] = DType.FLOAT32;
         }
         Map<String, long[]> vars = new LinkedHashMap<>();
         for (Node n : symbol.nodes()) {
             if (n.isVariable() && shapes.get(n)[0] != null) vars.put(n.name(), shapes.get(n)[0]);
         }
-        return new Result(shapes, ops, vars);
+        return new Result(shapes, ops, vars, types);
+    }
+
+    /** Runs {@code op}'s dtype rule, filling unknown input types (variables) and checking known ones. */
+    private static DType[] inferTypes(Node n, BoundOp<?> op, List<String> names, Map<Node, DType[]> types) {
+        int nin = n.inputs().size();
+        DType[] in = new DType[nin];
+        for (int i = 0; i < nin; i++) {
+            NodeEntry e = n.input(i);
+            in[i] = types.get(e.node())[e.index()];
+        }
+        TypeContext ctx = new TypeContext(n, names, in, op.numOutputs());
+        op.inferType(ctx);
+        DType[] after = ctx.inputs();
+        for (int i = 0; i < nin; i++) {
+            NodeEntry e = n.input(i);
+            DType[] t = types.get(e.node());
+            if (t[e.index()] == null) t[e.index()] = after[i];
+        }
+        DType[] out = ctx.outputs().clone();
+        for (int j = 0; j < out.length; j++) if (out[j] == null) out[j] = DType.FLOAT32;
+        return out;
+    }
+
+    /** A variable's {@code __dtype__}, or null. */
+    private static DType declaredType(Node n) {
+        String s = n.attr("__dtype__");
+        if (s == null) return null;
+        try {
+            return DType.fromMxnetFlag(Integer.parseInt(s.trim()));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** A variable's {@code __shape__} attribute, or null (also for "()" or unparsable values). */

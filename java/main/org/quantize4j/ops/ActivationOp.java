@@ -79,4 +79,7 @@ public final class ActivationOp implements Op<ActivationOp.Params> {
     public Quantizability quantizability(Params p) {
         return p.actType.equals("relu") ? Quantizability.SUPPORT : Quantizability.NONE;
     }
+
+    @Override
+    public String quantizedOpName(Params p) { return p.actType.equals("relu") ? "_contrib_quantized_act" : null; }
 }

@@ -153,4 +153,8 @@ public final class BatchNormOp implements Op<BatchNormOp.Params> {
 
     @Override
     public Quantizability quantizability(Params p) { return Quantizability.SUPPORT; }
+
+    /** Over the channel axis only (the INT8 kernel's layout). */
+    @Override
+    public String quantizedOpName(Params p) { return p.axis == 1 ? "_contrib_quantized_batch_norm" : null; }
 }

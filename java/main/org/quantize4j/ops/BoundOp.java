@@ -29,6 +29,8 @@ public record BoundOp<P>(Node node, Op<P> op, P params) {
 
     public void inferShape(ShapeContext ctx) { op.inferShape(params, ctx); }
 
+    public void inferType(TypeContext ctx) { op.inferType(params, ctx); }
+
     public void build(KernelContext ctx) { op.build(params, ctx); }
 
     public Quantizability quantizability() { return op.quantizability(params); }

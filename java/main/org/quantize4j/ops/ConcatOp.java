@@ -86,4 +86,8 @@ public final class ConcatOp implements Op<ConcatOp.Params> {
 
     @Override
     public Quantizability quantizability(Params p) { return Quantizability.SUPPORT; }
+
+    /** MXNet's quantized concat only joins along {@code dim > 0}. */
+    @Override
+    public String quantizedOpName(Params p) { return p.dim > 0 ? "_contrib_quantized_concat" : null; }
 }

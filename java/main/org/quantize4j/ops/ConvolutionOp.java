@@ -141,4 +141,11 @@ public final class ConvolutionOp implements Op<ConvolutionOp.Params> {
 
     @Override
     public Quantizability quantizability(Params p) { return Quantizability.MUST; }
+
+    @Override
+    public String quantizedOpName(Params p) { return "_contrib_quantized_conv"; }
+
+    /** int32 output. */
+    @Override
+    public boolean needsRequantize(Params p) { return true; }
 }

@@ -168,4 +168,14 @@ public final class ElementwiseBinaryOp implements Op<ElementwiseBinaryOp.Params>
 
     @Override
     public Quantizability quantizability(Params p) { return quantizability; }
+
+    /** elemwise_add / elemwise_mul: {@code _contrib_quantized_elemwise_add} / {@code _mul}. */
+    @Override
+    public String quantizedOpName(Params p) {
+        return quantizability == Quantizability.NONE ? null : "_contrib_quantized_" + name;
+    }
+
+    /** The quantized add and mul output int32. */
+    @Override
+    public boolean needsRequantize(Params p) { return quantizability != Quantizability.NONE; }
 }

@@ -41,4 +41,7 @@ public final class FlattenOp implements Op<FlattenOp.Params> {
 
     @Override
     public Quantizability quantizability(Params p) { return Quantizability.SUPPORT; }
+
+    @Override
+    public String quantizedOpName(Params p) { return "_contrib_quantized_flatten"; }
 }

@@ -119,4 +119,11 @@ public final class FullyConnectedOp implements Op<FullyConnectedOp.Params> {
 
     @Override
     public Quantizability quantizability(Params p) { return Quantizability.MUST; }
+
+    @Override
+    public String quantizedOpName(Params p) { return "_contrib_quantized_fully_connected"; }
+
+    /** int32 output. */
+    @Override
+    public boolean needsRequantize(Params p) { return true; }
 }

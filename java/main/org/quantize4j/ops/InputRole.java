@@ -25,6 +25,8 @@ public enum InputRole {
     MOVING_VAR,
     /** PReLU slopes. */
     SLOPE,
+    /** The min or max (one float32) of a quantized input of a quantized op. */
+    RANGE,
     /** Label input of a loss op (SoftmaxOutput): ignored at inference. */
     LABEL
 }

@@ -106,6 +106,45 @@ public interface KernelContext {
      */
     void addPrimitive(primitive prim, primitive_desc_base pd, IntMemoryMap args);
 
+    /**
+     * Logical element type of input {@code i} from shape/type inference: FLOAT32, INT8, UINT8 or INT32.
+     * Physically an INT32 tensor is held as float32 real values (see {@link Int8#physicalType}).
+     */
+    org.quantize4j.ndarray.DType inputType(int i);
+
+    /** Logical element type of output {@code j}. */
+    org.quantize4j.ndarray.DType outputType(int j);
+
+    /**
+     * The values of input {@code i} if they are known now (a parameter, or an output another node declared
+     * with {@link #outputConstant}), as floats; null when they are only known at run time.
+     */
+    float[] constantValue(int i);
+
+    /**
+     * Declares output {@code j} (float32) a build-time constant, e.g. the min/max of a calibrated quantize node.
+     * No step runs for it; consumers see it through {@link #constantValue} and as a constant memory.
+     */
+    void outputConstant(int j, float[] values);
+
+    /** Output {@code j} is input {@code i} itself (no copy), e.g. a range passed through a pooling node. */
+    void outputSameAs(int j, int i);
+
+    /**
+     * Appends a Java step (after the primitives added so far) that sees the bytes of {@code memories}
+     * (memories from this context) each forward(). Reading and writing them counts as use at this node.
+     */
+    void addHostStep(HostStep step, memory... memories);
+
+    /**
+     * The nodes that read output {@code output} of node {@code n} (each listed once, graph order), for
+     * peephole decisions such as a quantized conv writing its requantized result directly.
+     */
+    java.util.List<Node> consumersOf(Node n, int output);
+
+    /** True if output {@code output} of node {@code n} is a graph output. */
+    boolean isGraphOutput(Node n, int output);
+
     /** Keeps a native object alive until the executor closes, and returns it. */
     <T extends Pointer> T own(T p);
 

@@ -63,6 +63,18 @@ public final class Layouts {
         return plain(shape);
     }
 
+    /** {@code desc}'s layout (NHWC / NDHWC, else plain) for another shape of the same rank and data type {@code type}. */
+    public static memory.desc likeInput(memory.desc desc, long[] shape, memory.data_type type) {
+        if (shape.length == 4 && isTag(desc, shape.length, new int[] {0, 2, 3, 1})) return activation(shape, type);
+        if (shape.length == 5 && isTag(desc, shape.length, new int[] {0, 2, 3, 4, 1})) return activation(shape, type);
+        return plain(shape, type);
+    }
+
+    /** A desc of the given type that lets the primitive choose the layout. */
+    public static memory.desc any(long[] shape, memory.data_type type) {
+        return new memory.desc(dims(shape), type, memory.format_tag.any);
+    }
+
     /** The logical dims of a desc. */
     public static long[] dimsOf(memory.desc d) {
         int n = d.get_ndims();

@@ -54,6 +54,25 @@ public interface Op<P> {
     /** Output shapes from input shapes; also fills unknown parameter input shapes. */
     void inferShape(P params, ShapeContext ctx);
 
+    /**
+     * Element types of the outputs from those of the inputs (MXNet's FInferType). The default is the FP32
+     * rule: every output is float32, and a data input holding a quantized tensor (int8, uint8, int32) is an
+     * error naming the node (a {@code _contrib_dequantize} is missing); label inputs and other float types
+     * (float16/64 parameters, converted when loaded) are accepted.
+     */
+    default void inferType(P params, TypeContext ctx) {
+        for (int i = 0; i < ctx.numInputs(); i++) {
+            org.quantize4j.ndarray.DType t = ctx.in(i);
+            if (t == null) {
+                ctx.assignIn(i, org.quantize4j.ndarray.DType.FLOAT32);
+            } else if ((t == org.quantize4j.ndarray.DType.INT8 || t == org.quantize4j.ndarray.DType.UINT8
+                    || t == org.quantize4j.ndarray.DType.INT32) && inputRole(params, i) != InputRole.LABEL) {
+                ctx.assignIn(i, org.quantize4j.ndarray.DType.FLOAT32);   // fails with the input's name
+            }
+        }
+        for (int j = 0; j < ctx.numOutputs(); j++) ctx.setOut(j, org.quantize4j.ndarray.DType.FLOAT32);
+    }
+
     /** Creates the FP32 oneDNN primitive(s) for the node, once, at executor build time. */
     void build(P params, KernelContext ctx);
 

@@ -38,6 +38,8 @@ public final class OpRegistry {
         r.register(new ClipOp());
         r.register(new PoolingOp());
         r.register(new FullyConnectedOp());
+        r.register(new FusedConvolutionOp());
+        r.register(new FusedFullyConnectedOp());
         r.register(new FlattenOp());
         r.register(ElementwiseBinaryOp.elemwiseAdd());
         r.register(ElementwiseBinaryOp.elemwiseSub());
@@ -55,6 +57,20 @@ public final class OpRegistry {
         r.register(IdentityOp.copy());
         r.register(IdentityOp.blockGrad());
         r.register(new MeanOp());
+        // INT8 (MXNet 1.9's quantized vocabulary)
+        r.register(new QuantizeV2Op());
+        r.register(new QuantizeOp());
+        r.register(new DequantizeOp());
+        r.register(new RequantizeOp());
+        r.register(new QuantizedConvolutionOp());
+        r.register(new QuantizedFullyConnectedOp());
+        r.register(new QuantizedPoolingOp());
+        r.register(new QuantizedActivationOp());
+        r.register(new QuantizedFlattenOp());
+        r.register(new QuantizedConcatOp());
+        r.register(new QuantizedElemwiseAddOp());
+        r.register(new QuantizedElemwiseMulOp());
+        r.register(new QuantizedBatchNormOp());
         return r;
     }
 

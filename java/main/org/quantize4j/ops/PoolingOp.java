@@ -115,8 +115,10 @@ public final class PoolingOp implements Op<PoolingOp.Params> {
         for (int d = 0; d < 2; d++) {
             padR[d] = Math.max(padL[d], (y[2 + d] - 1) * stride[d] + kernel[d] - x[2 + d] - padL[d]);
         }
-        memory.desc src = Layouts.activation(x);
-        memory.desc dst = Layouts.activation(y);
+        // int8/uint8 too (the quantized pooling builds through here): pooling keeps the data type.
+        memory.data_type dt = Int8.physicalType(ctx.inputType(0));
+        memory.desc src = Layouts.activation(x, dt);
+        memory.desc dst = Layouts.activation(y, dt);
         primitive_attr attr = ctx.newAttr();
         algorithm alg;
         float[] factors = null;
@@ -177,5 +179,10 @@ public final class PoolingOp implements Op<PoolingOp.Params> {
     @Override
     public Quantizability quantizability(Params p) {
         return p.poolType.equals("max") || p.poolType.equals("avg") ? Quantizability.SUPPORT : Quantizability.NONE;
+    }
+
+    @Override
+    public String quantizedOpName(Params p) {
+        return quantizability(p) == Quantizability.NONE ? null : "_contrib_quantized_pooling";
     }
 }

@@ -92,6 +92,19 @@ public final class ShapeContext {
         out[j] = shape.clone();
     }
 
+    /**
+     * Runs {@code rule} on the first {@code n} inputs only, with {@code numOutputs} outputs (how quantized ops
+     * reuse their FP32 op's shape rule before adding their (min, max) inputs), keeps what it assigned to those
+     * inputs and returns the outputs it set.
+     */
+    public long[][] runOnPrefix(int n, int numOutputs, java.util.function.Consumer<ShapeContext> rule) {
+        ShapeContext sub = new ShapeContext(node, opName, inputNames.subList(0, n), Arrays.copyOf(in, n),
+                hints == null ? null : Arrays.copyOf(hints, n), numOutputs);
+        rule.accept(sub);
+        System.arraycopy(sub.in, 0, in, 0, n);
+        return sub.out;
+    }
+
     /** Output shapes set so far (null where not set). */
     public long[][] outputs() { return out; }
 

@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>INT8: graphs in MXNet 1.9's quantized vocabulary ({@code _contrib_quantize_v2}, {@code _contrib_quantized_conv},
+ * {@code _contrib_requantize}, {@code _contrib_dequantize}, ...; see {@link org.quantize4j.ops.Int8}) run the same
+ * way, with int8/uint8 parameters as stored ({@code <w>_quantize}). A graph output that is an int8/uint8 tensor is
+ * returned as float32 codes; an int32 one as the real values it stands for.
+ *
  * Not thread-safe: one executor serves one thread at a time (build one per thread for parallel use).
  * Errors in the graph (unknown op or attribute, missing parameter, shapes that do not fit) are raised
  * by {@link #create}, naming the node and tensor.

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl.scratchpad_mode;
 import org.bytedeco.dnnl.memory;
@@ -38,6 +39,8 @@ import org.quantize4j.ndarray.DType;
 import org.quantize4j.ndarray.NDArray;
 import org.quantize4j.ops.BoundOp;
 import org.quantize4j.ops.InputRole;
+import org.quantize4j.ops.Int8;
+import org.quantize4j.ops.OpRegistry;
 import org.quantize4j.ops.KernelContext;
 import org.quantize4j.ops.Layouts;
 import org.quantize4j.ops.ShapeContext;
@@ -71,8 +74,11 @@ final class ExecutorBuilder {
     private final List<Step> steps = new ArrayList<>();
     private final List<int[]> inPlace = new ArrayList<>();   // {outStorageId, inStorageId, time}
     private final List<ByteBuffer> buffers = new ArrayList<>();
+    private final Map<Node, List<List<Node>>> consumers = new IdentityHashMap<>();
+    private final Set<NodeEntry> headEntries = new java.util.HashSet<>();
     private engine eng;
     private stream strm;
+    private dnnl_stream rawStream;
     private Storage scratch;
     private int time;
     private long constantBytes;
@@ -86,7 +92,9 @@ final class ExecutorBuilder {
 
     Executor build() {
         if (options.threads() > 0) OmpThreads.setNumThreads(options.threads());
+        // Temporaries (descs, primitive descs, attrs) die with the scope; what the executor keeps is own()ed.
         try (PointerScope scope = new PointerScope()) {
+            LOG.trace("building in {}", scope);
             return buildInScope();
         } catch (RuntimeException | Error e) {
             Executor.releaseAll(owned);
@@ -112,15 +120,30 @@ final class ExecutorBuilder {
             if (params.containsKey(in)) throw new IllegalArgumentException("'" + in + "' is given both as an input and as a parameter");
         }
         Map<String, long[]> known = new LinkedHashMap<>(inputShapes);
+        Map<String, DType> knownTypes = new LinkedHashMap<>();
+        for (String in : inputShapes.keySet()) knownTypes.put(in, DType.FLOAT32);
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            if (variables.containsKey(e.getKey())) known.put(e.getKey(), e.getValue().shape());
+            if (!variables.containsKey(e.getKey())) continue;
+            known.put(e.getKey(), e.getValue().shape());
+            knownTypes.put(e.getKey(), isQuantizedType(e.getValue().dtype()) ? e.getValue().dtype() : DType.FLOAT32);
         }
-        ShapeInference.Result shapes = ShapeInference.infer(symbol, known);
+        ShapeInference.Result shapes = ShapeInference.infer(symbol, known, knownTypes, OpRegistry.standard());
         Set<Node> needed = neededNodes();
         checkVariables(variables, shapes, needed);
 
+        for (Node n : symbol.nodes()) {
+            if (n.isVariable() || !needed.contains(n)) continue;
+            for (NodeEntry e : n.inputs()) {
+                List<List<Node>> byOut = consumers.computeIfAbsent(e.node(), k -> new ArrayList<>());
+                while (byOut.size() <= e.index()) byOut.add(new ArrayList<>());
+                List<Node> l = byOut.get(e.index());
+                if (l.isEmpty() || l.get(l.size() - 1) != n) l.add(n);
+            }
+        }
+        for (NodeEntry h : symbol.heads()) headEntries.add(new NodeEntry(h.node(), h.index()));
         eng = own(Executor.newEngine());
         strm = own(new stream(eng));
+        rawStream = own(strm.get());
         scratch = newStorage(Storage.Kind.SCRATCH, 0);
 
         // ---- inputs: NCHW staging buffers, seen by the graph in the activation layout
@@ -145,8 +168,11 @@ final class ExecutorBuilder {
         for (Node n : symbol.nodes()) {
             if (!n.isVariable() || !params.containsKey(n.name())) continue;
             NDArray a = params.get(n.name());
-            if (a.dtype() != DType.FLOAT32) a = a.toFloat32();
-            values.put(n, new Value[] {new Value(n.name(), a.shape(), Layouts.plain(a.shape()), null, null, a)});
+            // int8 / uint8 parameters (offline-quantized weights) keep their bytes; other types become float32.
+            if (a.dtype() != DType.FLOAT32 && !isQuantizedType(a.dtype())) a = a.toFloat32();
+            if (a.dtype() == DType.INT32) a = a.toFloat32();
+            values.put(n, new Value[] {new Value(n.name(), a.shape(), Layouts.plain(a.shape(), Int8.physicalType(a.dtype())),
+                    null, null, a)});
         }
 
         // ---- ops
@@ -166,8 +192,12 @@ final class ExecutorBuilder {
                 ins[i] = v;
             }
             long[][] outShapes = new long[op.numOutputs()][];
-            for (int j = 0; j < outShapes.length; j++) outShapes[j] = shapes.shape(new NodeEntry(n, j));
-            NodeContext ctx = new NodeContext(n, op, ins, outShapes);
+            DType[] outTypes = new DType[op.numOutputs()];
+            for (int j = 0; j < outShapes.length; j++) {
+                outShapes[j] = shapes.shape(new NodeEntry(n, j));
+                outTypes[j] = shapes.dtype(new NodeEntry(n, j));
+            }
+            NodeContext ctx = new NodeContext(n, op, ins, outShapes, outTypes);
             try {
                 op.build(ctx);
             } catch (IllegalArgumentException e) {
@@ -186,15 +216,16 @@ final class ExecutorBuilder {
             Value[] vs = values.get(h.node());
             Value v = vs == null || h.index() >= vs.length ? null : vs[h.index()];
             if (v == null) throw new IllegalArgumentException("graph output '" + h.outputName() + "' is not available at inference");
+            // Graph outputs are float32: int8/uint8 tensors as their integer values, int32 ones as the reals they hold.
             memory.desc plain = Layouts.plain(v.shape);
             Value out;
             if (v.isParameter()) {
-                out = parameterVariant(v, plain, plain);
+                out = parameterVariant(v, Layouts.plain(v.shape, Int8.physicalType(v.dtype)), plain);
             } else if (Layouts.sameBytes(v.desc, plain) && v.storage.kind != Storage.Kind.SCRATCH) {
                 v.storage.read(Integer.MAX_VALUE);
                 out = v;
             } else {
-                out = reorderValue(v, plain, h.outputName());
+                out = reorderValue(v, plain, h.outputName(), DType.FLOAT32);
             }
             if (out.storage.kind == Storage.Kind.ACTIVATION) out.storage.kind = Storage.Kind.OUTPUT;
             out.storage.read(Integer.MAX_VALUE);
@@ -212,7 +243,7 @@ final class ExecutorBuilder {
         LOG.debug("executor built: {} steps, activations {} KiB planned, parameters {} KiB, scratchpad {} KiB",
                 steps.size(), planned / 1024, constantBytes / 1024, scratch.bytes / 1024);
         return new Executor(options, inputNames, inShapes, inBuffers, outArrays, steps, owned, buffers, strm,
-                own(strm.get()), planned, constantBytes);
+                rawStream, planned, constantBytes);
     }
 
     private static String describe(Value[] ins) {
@@ -275,11 +306,19 @@ final class ExecutorBuilder {
         buffers.add(b);
     }
 
+    private static boolean isQuantizedType(DType t) {
+        return t == DType.INT8 || t == DType.UINT8;
+    }
+
     /** A value holding {@code v} in layout {@code wanted}, computed by a reorder step at the current time. */
     private Value reorderValue(Value v, memory.desc wanted, String name) {
+        return reorderValue(v, wanted, name, v.dtype);
+    }
+
+    private Value reorderValue(Value v, memory.desc wanted, String name, DType dtype) {
         Storage s = newStorage(Storage.Kind.ACTIVATION, wanted.get_size());
         s.write(time);
-        Value r = new Value(name, v.shape, wanted, newMemory(wanted, s), s, null);
+        Value r = new Value(name, v.shape, wanted, newMemory(wanted, s), s, null, dtype, null);
         reorder.primitive_desc pd = new reorder.primitive_desc(eng, v.desc, eng, wanted, newAttr(), false);
         IntMemoryMap args = own(new IntMemoryMap());
         args.put(DNNL_ARG_FROM, v.mem);
@@ -305,6 +344,7 @@ final class ExecutorBuilder {
             s.buffer.duplicate().put(src);
         } else {
             try (PointerScope tmp = new PointerScope()) {
+                LOG.trace("reordering parameter {} in {}", p.name, tmp);
                 memory srcMem = new memory(view, eng, new Pointer(src));
                 reorder r = new reorder(new reorder.primitive_desc(eng, view, eng, wanted));
                 IntMemoryMap args = new IntMemoryMap();
@@ -314,7 +354,7 @@ final class ExecutorBuilder {
                 strm._wait();
             }
         }
-        Value v = new Value(p.name, p.shape, wanted, dst, s, null);
+        Value v = new Value(p.name, p.shape, wanted, dst, s, null, p.dtype, null);
         p.variants.add(v);
         return v;
     }
@@ -401,6 +441,16 @@ final class ExecutorBuilder {
             Pointer handle = new Pointer(root.buffer);
             for (memory m : s.memories) m.set_data_handle(handle);
         }
+        for (Step st : steps) {
+            if (st.host == null) continue;
+            st.hostBuffers = new ByteBuffer[st.hostMemories.length];
+            for (int k = 0; k < st.hostMemories.length; k++) {
+                memory m = st.hostMemories[k];
+                Storage root = memStorage.get(m).root();
+                if (m.get_desc().get_submemory_offset() != 0) throw new IllegalStateException("host step over a sub-memory");
+                st.hostBuffers[k] = root.buffer.duplicate().order(ByteOrder.nativeOrder());
+            }
+        }
         long naive = 0;
         for (Storage s : storages) if (s.kind == Storage.Kind.ACTIVATION && s.mergedInto == null) naive += s.bytes;
         LOG.debug("activation memory: {} KiB in {} buffers (without reuse {} KiB)", total / 1024, slots.size(), naive / 1024);
@@ -414,14 +464,16 @@ final class ExecutorBuilder {
         final BoundOp<?> op;
         final Value[] inputs;
         final long[][] outShapes;
+        final DType[] outTypes;
         final Value[] outputs;
         final memory[] lastInput;
 
-        NodeContext(Node node, BoundOp<?> op, Value[] inputs, long[][] outShapes) {
+        NodeContext(Node node, BoundOp<?> op, Value[] inputs, long[][] outShapes, DType[] outTypes) {
             this.node = node;
             this.op = op;
             this.inputs = inputs;
             this.outShapes = outShapes;
+            this.outTypes = outTypes;
             this.outputs = new Value[outShapes.length];
             this.lastInput = new memory[inputs.length];
         }
@@ -516,7 +568,8 @@ final class ExecutorBuilder {
             checkDims(j, desc);
             Storage s = newStorage(Storage.Kind.ACTIVATION, desc.get_size());
             s.write(time);
-            Value v = new Value(new NodeEntry(node, j).outputName(), outShapes[j], desc, newMemory(desc, s), s, null);
+            Value v = new Value(new NodeEntry(node, j).outputName(), outShapes[j], desc, newMemory(desc, s), s, null,
+                    outTypes[j], null);
             outputs[j] = v;
             return v.mem;
         }
@@ -538,7 +591,8 @@ final class ExecutorBuilder {
             Storage s = memStorage.get(source);
             if (s == null) throw new IllegalStateException("node '" + node.name() + "': alias of a memory not from this context");
             s.read(time);
-            Value v = new Value(new NodeEntry(node, j).outputName(), outShapes[j], view, newMemory(view, s), s, null);
+            Value v = new Value(new NodeEntry(node, j).outputName(), outShapes[j], view, newMemory(view, s), s, null,
+                    outTypes[j], null);
             outputs[j] = v;
             return v.mem;
         }
@@ -579,5 +633,55 @@ final class ExecutorBuilder {
         }
 
         @Override public <T extends Pointer> T own(T p) { return ExecutorBuilder.this.own(p); }
+
+        @Override public DType inputType(int i) { return in(i).dtype; }
+
+        @Override
+        public List<Node> consumersOf(Node n, int output) {
+            List<List<Node>> byOut = consumers.get(n);
+            if (byOut == null || output >= byOut.size()) return List.of();
+            return Collections.unmodifiableList(byOut.get(output));
+        }
+
+        @Override
+        public boolean isGraphOutput(Node n, int output) { return headEntries.contains(new NodeEntry(n, output)); }
+
+        @Override public DType outputType(int j) { return outTypes[j]; }
+
+        @Override
+        public float[] constantValue(int i) {
+            Value v = in(i);
+            if (v.isParameter()) return v.param.toFloatArray();
+            return v.constant == null ? null : v.constant.clone();
+        }
+
+        @Override
+        public void outputConstant(int j, float[] values) {
+            memory.desc desc = Layouts.plain(outShapes[j]);
+            memory m = constant(desc, values);
+            outputs[j] = new Value(new NodeEntry(node, j).outputName(), outShapes[j], desc, m, memStorage.get(m), null,
+                    DType.FLOAT32, values.clone());
+        }
+
+        @Override
+        public void outputSameAs(int j, int i) {
+            Value v = in(i);
+            if (!Arrays.equals(v.shape, outShapes[j])) {
+                throw new IllegalStateException("node '" + node.name() + "': output " + j + " " + ShapeContext.fmt(outShapes[j])
+                        + " cannot be input " + i + " " + ShapeContext.fmt(v.shape));
+            }
+            if (!v.isParameter()) v.storage.read(time);
+            outputs[j] = v;
+        }
+
+        @Override
+        public void addHostStep(org.quantize4j.ops.HostStep step, memory... memories) {
+            for (memory m : memories) {
+                Storage s = memStorage.get(m);
+                if (s == null) throw new IllegalStateException("node '" + node.name() + "': host step over a memory not from this context");
+                s.read(time);
+            }
+            steps.add(new Step(step, memories.clone(), node.name(), rawStream));
+        }
     }
 }

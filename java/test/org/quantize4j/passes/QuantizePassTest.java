@@ -228,6 +228,22 @@ public class QuantizePassTest {
         assertEquals(count(r2.symbol(), "_my_int8_pool"), count(sym, "Pooling"));
     }
 
+    /** The FP32 op classes declare MXNet's FQuantizedOp / FNeedRequantize (the pass's only source of op knowledge). */
+    @Test(dataProvider = "fp32Symbols")
+    public void standardOpsDeclareMxnetQuantizedVariants(Path file) {
+        assertTrue(QuantizingRegistry.declaresQuantizedOps(OpRegistry.standard()));
+        for (Node n : SymbolJson.read(file).nodes()) {
+            if (n.isVariable() || OpRegistry.standard().find(n.op()) == null) continue;
+            org.quantize4j.ops.BoundOp<?> b = OpRegistry.standard().bind(n);
+            String canonical = b.op().name();
+            String expected = b.quantizability() == Quantizability.NONE ? null : QuantizingRegistry.QUANTIZED_NAMES.get(canonical);
+            if (canonical.equals("Concat") && org.quantize4j.graph.Attrs.integer(n.attr("dim"), 1) <= 0) expected = null;
+            assertEquals(b.quantizedOpName(), expected, file + ": " + n);
+            assertEquals(b.needsRequantize(), expected != null && QuantizingRegistry.NEEDS_REQUANTIZE.contains(canonical),
+                    file + ": " + n);
+        }
+    }
+
     @Test
     public void unknownExcludedNamesAreReportedWithNearMatches() {
         Symbol sym = SymbolJson.read(TestFiles.testModel("zoo/resnet18_v1-symbol.json"));

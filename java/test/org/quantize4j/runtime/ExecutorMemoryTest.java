@@ -13,7 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testng.annotations.Test;
 
-/** 10,000 inferences on one executor do not grow native memory (resident set size from /proc/self/status). */
+/**
+ * 10,000 inferences on one executor do not grow native memory (resident set size from /proc/self/status),
+ * and forward() allocates nothing on the Java heap either.
+ */
 public class ExecutorMemoryTest {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorMemoryTest.class);
 
@@ -37,7 +40,7 @@ public class ExecutorMemoryTest {
         Model m = Model.load(FixtureFp32Test.testModels().resolve("fmnist_resnet20_v1").toString());
         float[] x = FixtureFp32Test.loadImages(FixtureFp32Test.testModels().resolve("fashion-mnist/t10k-images-idx3-ubyte.gz"), 1);
         FloatBuffer in = FloatBuffer.wrap(x);
-        try (Executor ex = Executor.create(m.symbol(), m.allParams(), Map.of("data", new long[] {1, 1, 28, 28}), ExecutorOptions.defaults())) {
+        try (Executor ex = Executor.create(m.symbol(), m.allParams(), Map.of("data", new long[] {1, 1, 28, 28}), new ExecutorOptions(1))) {
             for (int i = 0; i < 500; i++) {
                 ex.setInput("data", in);
                 ex.forward();
@@ -50,10 +53,16 @@ public class ExecutorMemoryTest {
                 ex.forward();
             }
             long t1 = System.nanoTime();
+            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long tid = Thread.currentThread().getId();
+            long heap0 = threads.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 1000; i++) ex.forward();
+            long heapPerForward = (threads.getThreadAllocatedBytes(tid) - heap0) / 1000;
             settle();
             long after = rssKiB();
-            LOG.info("RSS after warm-up {} KiB, after 10,000 forward() {} KiB, growth {} KiB; {} us per inference",
-                    before, after, after - before, (t1 - t0) / 10_000 / 1000.0);
+            LOG.info("RSS after warm-up {} KiB, after 10,000 forward() {} KiB, growth {} KiB; {} us per inference (1 thread); "
+                    + "{} heap bytes allocated per forward()", before, after, after - before, (t1 - t0) / 10_000 / 1000.0, heapPerForward);
+            assertTrue(heapPerForward < 16, "forward() allocates " + heapPerForward + " bytes on the heap");
             assertTrue(after - before < 20 * 1024, "RSS grew by " + (after - before) + " KiB");
         }
     }

@@ -1,0 +1,154 @@
+package org.quantize4j.ops;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_SCALES;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.global.dnnl.algorithm;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reduction;
+import org.bytedeco.dnnl.reorder;
+import org.quantize4j.ndarray.DType;
+
+/** oneDNN building blocks shared by the quantized ops (package-private). */
+final class QuantKernels {
+    private QuantKernels() {
+    }
+
+    /** {@code base} plus the given attribute names. */
+    static Set<String> attrs(Set<String> base, String... more) {
+        Set<String> s = new HashSet<>(base);
+        s.addAll(List.of(more));
+        return Set.copyOf(s);
+    }
+
+    /** An optional float attribute (absent or "None" = null). */
+    static Float optionalFloat(AttrReader a, String key) {
+        if (!a.has(key) || a.raw(key).trim().equals("None")) return null;
+        return a.floatValue(key, 0f);
+    }
+
+    /** Checks that a calibrated range is a range: both or neither given, finite, min <= max. */
+    static void checkCalib(AttrReader a, Float min, Float max) {
+        if ((min == null) != (max == null)) {
+            throw a.error(min == null ? "min_calib_range" : "max_calib_range", "min_calib_range and max_calib_range go together");
+        }
+        if (min != null && (!Float.isFinite(min) || !Float.isFinite(max) || min > max)) {
+            throw a.error("min_calib_range", "calibrated range [" + min + ", " + max + "] is not a finite range");
+        }
+    }
+
+    /** Input shapes (1,) for the (min, max) inputs {@code from .. numInputs-1}. */
+    static void rangeShapes(ShapeContext ctx, int from) {
+        for (int i = from; i < ctx.numInputs(); i++) ctx.assignIn(i, new long[] {1});
+    }
+
+    /** Type rule of the (min, max) inputs {@code from ..} and outputs 1, 2: float32. */
+    static void rangeTypes(TypeContext ctx, int from) {
+        for (int i = from; i < ctx.numInputs(); i++) ctx.assignIn(i, DType.FLOAT32);
+        ctx.setOut(1, DType.FLOAT32);
+        ctx.setOut(2, DType.FLOAT32);
+    }
+
+    /**
+     * Two run-time scalars: the minimum and maximum of float32 memory {@code src} (layout {@code md}), by
+     * oneDNN reductions into scratch memories of this node. A dense tensor is reduced as one flat vector
+     * (oneDNN has a jit kernel for that; reducing a 4-D NHWC tensor to 1x1x1x1 runs its reference code).
+     */
+    static memory[] minMax(KernelContext ctx, memory src, memory.desc md) {
+        long count = 1;
+        for (long d : Layouts.dimsOf(md)) count *= d;
+        memory.desc flat = md;
+        memory in = src;
+        if (md.get_size() == count * 4 && md.get_submemory_offset() == 0 && md.get_inner_nblks() == 0) {
+            flat = Layouts.plain(new long[] {count});
+            in = ctx.view(src, flat);
+        }
+        long[] ones = new long[flat.get_ndims()];
+        Arrays.fill(ones, 1);
+        memory.desc one = Layouts.plain(ones);
+        memory[] out = new memory[2];
+        algorithm[] algs = {algorithm.reduction_min, algorithm.reduction_max};
+        for (int k = 0; k < 2; k++) {
+            reduction.primitive_desc pd = new reduction.primitive_desc(ctx.engine(), algs[k], flat, one, 0f, 0f, ctx.newAttr(), false);
+            out[k] = ctx.temp(one);
+            IntMemoryMap args = ctx.newArgs();
+            args.put(DNNL_ARG_SRC, in);
+            args.put(DNNL_ARG_DST, out[k]);
+            ctx.addPrimitive(new reduction(pd), pd, args);
+        }
+        return out;
+    }
+
+    /**
+     * A reorder step {@code dst = src * srcScale / dstScale} (oneDNN's conversion rounds to nearest and
+     * saturates to the destination type); either scale memory may be null (1).
+     */
+    static void scaledReorder(KernelContext ctx, memory.desc srcMd, memory src, memory.desc dstMd, memory dst,
+                              memory srcScale, memory dstScale) {
+        scaledReorder(ctx, srcMd, src, dstMd, dst, srcScale, dstScale, false);
+    }
+
+    /** As above; with {@code accumulate} the result is added to what dst holds (a sum post-op). */
+    static void scaledReorder(KernelContext ctx, memory.desc srcMd, memory src, memory.desc dstMd, memory dst,
+                              memory srcScale, memory dstScale, boolean accumulate) {
+        primitive_attr attr = ctx.newAttr();
+        if (accumulate) {
+            org.bytedeco.dnnl.post_ops po = new org.bytedeco.dnnl.post_ops();
+            po.append_sum(1f, 0, memory.data_type.undef);
+            attr.set_post_ops(po);
+        }
+        if (srcScale != null) attr.set_scales_mask(DNNL_ARG_SRC, 0);
+        if (dstScale != null) attr.set_scales_mask(DNNL_ARG_DST, 0);
+        reorder.primitive_desc pd = new reorder.primitive_desc(ctx.engine(), srcMd, ctx.engine(), dstMd, attr, false);
+        IntMemoryMap args = ctx.newArgs();
+        args.put(DNNL_ARG_FROM, src);
+        args.put(DNNL_ARG_TO, dst);
+        if (srcScale != null) args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, srcScale);
+        if (dstScale != null) args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST, dstScale);
+        ctx.addPrimitive(new reorder(pd), pd, args);
+    }
+
+    /**
+     * The (min, max) outputs 1 and 2 of a node whose int8/uint8 output has range amax (slot function):
+     * int8 {@code (-amax, amax)}, uint8 {@code (0, amax)}.
+     */
+    static void int8RangeOutputs(RangeCalc r, DType type, RangeCalc.Fn amax, int... deps) {
+        boolean unsigned = type == DType.UINT8;
+        r.output(1, v -> unsigned ? 0f : -amax.apply(v), deps);
+        r.output(2, amax, deps);
+    }
+
+    /**
+     * The calibrated {@code _contrib_requantize} that alone reads this node's int32 triple, when the node can
+     * write that requantize's int8/uint8 result itself (one primitive with a destination scale instead of a
+     * float32 tensor and a quantizing reorder); null otherwise. The requantize then passes the bytes on
+     * ({@link RequantizeOp}).
+     */
+    static RequantizeOp.Params fusableRequantize(KernelContext ctx) {
+        org.quantize4j.graph.Node self = ctx.node();
+        for (int j = 0; j < 3; j++) if (ctx.isGraphOutput(self, j)) return null;
+        List<org.quantize4j.graph.Node> readers = ctx.consumersOf(self, 0);
+        if (readers.size() != 1) return null;
+        org.quantize4j.graph.Node rq = readers.get(0);
+        if (!rq.op().equals("_contrib_requantize") || rq.inputs().size() != 3) return null;
+        for (int j = 1; j < 3; j++) {
+            for (org.quantize4j.graph.Node n : ctx.consumersOf(self, j)) if (n != rq) return null;
+        }
+        for (int i = 0; i < 3; i++) {
+            if (rq.input(i).node() != self || rq.input(i).index() != i) return null;
+        }
+        RequantizeOp.Params p = new RequantizeOp().parse(new AttrReader(rq, rq.op()));
+        if (!p.calibrated() || RequantizeOp.passesRealValues(ctx, rq)) return null;
+        return p;
+    }
+}

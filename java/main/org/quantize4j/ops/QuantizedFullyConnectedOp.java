@@ -1,0 +1,142 @@
+package org.quantize4j.ops;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_SCALES;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+
+import java.util.List;
+import java.util.Set;
+
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.global.dnnl.prop_kind;
+import org.bytedeco.dnnl.inner_product_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
+import org.quantize4j.ndarray.DType;
+
+/**
+ * MXNet {@code _contrib_quantized_fully_connected}: FullyConnected's attributes; inputs {@code data}
+ * (int8/uint8), {@code weight} (int8), optional {@code bias} (int8), then their (min, max) pairs. Output an
+ * int32 triple. One oneDNN int8 inner product with run-time scale arguments and a real float32 bias, writing
+ * float32 reals ({@link Int8}); flatten of a 4-D NHWC input needs no reorder (weights seen as (O, C, H, W)),
+ * as in {@link FullyConnectedOp}.
+ *
+ * <pre>{@code
+ * // quantized_fc = _contrib_quantized_fully_connected(x_q, w_q, b_q, x_q[1], x_q[2], w_min, w_max, b_min, b_max,
+ * //                                                   num_hidden=10)
+ * }</pre>
+ */
+public final class QuantizedFullyConnectedOp implements Op<FullyConnectedOp.Params> {
+    private static final FullyConnectedOp FP32 = new FullyConnectedOp();
+
+    @Override public String name() { return "_contrib_quantized_fully_connected"; }
+
+    @Override public Set<String> attributeNames() { return FP32.attributeNames(); }
+
+    @Override public FullyConnectedOp.Params parse(AttrReader a) { return FP32.parse(a); }
+
+    @Override
+    public List<String> inputNames(FullyConnectedOp.Params p) {
+        return QuantizedConvolutionOp.quantizedInputNames(FP32.inputNames(p));
+    }
+
+    @Override
+    public InputRole inputRole(FullyConnectedOp.Params p, int i) {
+        int n = p.noBias() ? 2 : 3;
+        return i < n ? FP32.inputRole(p, i) : InputRole.RANGE;
+    }
+
+    @Override public int numOutputs(FullyConnectedOp.Params p) { return 3; }
+
+    @Override public int numVisibleOutputs(FullyConnectedOp.Params p) { return 3; }
+
+    @Override
+    public void inferShape(FullyConnectedOp.Params p, ShapeContext ctx) {
+        int n = p.noBias() ? 2 : 3;
+        long[][] out = ctx.runOnPrefix(n, 1, c -> FP32.inferShape(p, c));
+        QuantKernels.rangeShapes(ctx, n);
+        ctx.setOut(0, out[0]);
+        ctx.setOut(1, new long[] {1});
+        ctx.setOut(2, new long[] {1});
+    }
+
+    @Override
+    public void inferType(FullyConnectedOp.Params p, TypeContext ctx) {
+        int n = p.noBias() ? 2 : 3;
+        ctx.requireOneOf(0, DType.UINT8, DType.INT8);
+        for (int i = 1; i < n; i++) ctx.assignIn(i, DType.INT8);
+        QuantKernels.rangeTypes(ctx, n);
+        ctx.setOut(0, DType.INT32);
+    }
+
+    @Override
+    public void build(FullyConnectedOp.Params p, KernelContext ctx) {
+        int n = p.noBias() ? 2 : 3;
+        long[] x = ctx.inputShape(0);
+        long[] y = ctx.outputShape(0);
+        DType srcType = ctx.inputType(0);
+        memory.data_type st = Int8.physicalType(srcType);
+        RangeCalc r = new RangeCalc(ctx);
+        int dlo = r.input(n);
+        int dhi = r.input(n + 1);
+        int wlo = r.input(n + 2);
+        int whi = r.input(n + 3);
+        float srcLevels = Int8.levels(srcType);
+        memory srcScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels), dlo, dhi);
+        memory wScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f), wlo, whi);
+        RangeCalc.Fn outMax = v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels)
+                * Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f) * Int8.INT32_LEVELS;
+        r.output(1, v -> -outMax.apply(v), dlo, dhi, wlo, whi);
+        r.output(2, outMax, dlo, dhi, wlo, whi);
+        float[] bias = p.noBias() ? null : QuantizedConvolutionOp.realBias(ctx, 2, n + 4, n + 5);
+        r.finish();
+        // A calibrated requantize reading only this node: write its int8/uint8 result directly.
+        RequantizeOp.Params fused = QuantKernels.fusableRequantize(ctx);
+        memory.data_type outType = fused == null ? memory.data_type.f32 : Int8.physicalType(fused.type());
+
+        long o = p.numHidden();
+        memory src;
+        memory.desc srcMd;
+        long[] wDims;
+        memory dstValue = ctx.output(0, Layouts.plain(y, outType));
+        memory dst;
+        memory.desc dstMd;
+        if (p.flatten() && x.length == 4) {
+            srcMd = Layouts.likeInput(ctx.inputDesc(0), x, st);
+            src = ctx.input(0, srcMd);
+            wDims = new long[] {o, x[1], x[2], x[3]};
+            dstMd = Layouts.plain(y, outType);
+            dst = dstValue;
+        } else {
+            long rows = p.flatten() ? (x.length == 1 ? 1 : x[0]) : Layouts.product(x, 0, x.length - 1);
+            long k = p.flatten() ? (x.length == 1 ? x[0] : Layouts.product(x, 1, x.length)) : x[x.length - 1];
+            srcMd = Layouts.plain(new long[] {rows, k}, st);
+            memory plainIn = ctx.input(0, Layouts.plain(x, st));
+            src = x.length == 2 ? plainIn : ctx.view(plainIn, srcMd);
+            wDims = new long[] {o, k};
+            dstMd = Layouts.plain(new long[] {rows, o}, outType);
+            dst = y.length == 2 ? dstValue : ctx.view(dstValue, dstMd);
+        }
+        memory.desc bMd = bias == null ? new memory.desc() : Layouts.plain(new long[] {o});
+        primitive_attr attr = ctx.newAttr();
+        attr.set_scales_mask(DNNL_ARG_SRC, 0);
+        attr.set_scales_mask(DNNL_ARG_WEIGHTS, 0);
+        if (fused != null) attr.set_scales_mask(DNNL_ARG_DST, 0);
+        inner_product_forward.primitive_desc pd = ctx.own(new inner_product_forward.primitive_desc(ctx.engine(),
+                prop_kind.forward_inference, srcMd, Layouts.any(wDims, memory.data_type.s8), bMd, dstMd, attr, false));
+        IntMemoryMap args = ctx.newArgs();
+        args.put(DNNL_ARG_SRC, src);
+        args.put(DNNL_ARG_WEIGHTS, ctx.input(1, Layouts.plain(wDims, memory.data_type.s8), pd.weights_desc()));
+        if (bias != null) args.put(DNNL_ARG_BIAS, ctx.constant(bMd, bias));
+        args.put(DNNL_ARG_DST, dst);
+        args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, srcScale);
+        args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS, wScale);
+        if (fused != null) {
+            float unit = Int8.unit(fused.minCalib(), fused.maxCalib(), fused.type());
+            args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST, ctx.constant(Layouts.plain(new long[] {1}), new float[] {unit}));
+        }
+        ctx.addPrimitive(new inner_product_forward(pd), pd, args);
+    }
+}
