@@ -50,7 +50,7 @@ public class QuantizedAccuracyTest {
 
     static DataIter calibData() throws IOException {
         Path f = FixtureFp32Test.testModels().resolve("fashion-mnist/train320-images-idx3-ubyte.gz");
-        return IdxDataset.openUnlabeled(f).iterator(64, Normalization.of(1 / 255.0, 0.2860f, 0.3530f));
+        return IdxDataset.openUnlabeled(f).iterator(32, Normalization.of(1 / 255.0, 0.2860f, 0.3530f));
     }
 
     static QuantizedModel quantize(Model m, CalibMode mode, QuantizedDtype dtype, QuantizeMode qmode) throws IOException {
