@@ -97,23 +97,12 @@ public final class Quantization {
         QuantizePass.Result r = QuantizePass.run(sym, new QuantizePass.Options(options.excludedSymNames(),
                 options.excludedOpNames(), options.quantizeMode(), options.quantizedDtype(), argParams.keySet(),
                 options.registry(), log));
-        Map<String, NDArray> qargs = OfflineParams.quantize(r.symbol(), argParams);
+        Map<String, NDArray> qargs = OfflineParams.quantize(r.symbol(), argParams, options.quantizeGranularity());
         // MXNet calibrates the outputs of quantized BatchNorms too (FNeedCalibrateOutput): with a calibrated
         // range a BatchNorm is one int8 -> int8 step whose result does not depend on the batch.
         List<CalibrationTarget> targets = new ArrayList<>(r.targets());
         targets.addAll(ApplyCalibration.batchNormTargets(r.symbol()));
-        List<String> names = tensorNames(targets);
-        CalibrationCollector collector = switch (options.calibMode()) {
-            case NONE -> null;
-            case NAIVE -> new MinMaxCollector(names);
-            case ENTROPY -> new EntropyCollector(names, options.quantizedDtype());
-            case CUSTOMIZE -> {
-                if (options.collector() == null) {
-                    throw new IllegalArgumentException("calibMode customize needs a collector (QuantizeOptions.collector)");
-                }
-                yield options.collector();
-            }
-        };
+        CalibrationCollector collector = newCollector(tensorNames(targets), options);
         log.info("quantized {} of {} op nodes ({}); {} tensors to calibrate", r.quantizedNodes().size(),
                 r.decisions().size(), options.quantizeMode().mxnetName(), r.targets().size());
         return new QuantizeGraphResult(r.symbol(), qargs, auxParams, collector, targets);
@@ -128,8 +117,8 @@ public final class Quantization {
     /**
      * MXNet's {@code calib_graph}: takes the ranges from {@code collector.postCollect()} (none for
      * {@link CalibMode#NONE}) and writes them onto the quantized symbol ({@link ApplyCalibration}); the
-     * arguments are those of the quantized symbol, quantizing FP32 weights offline if {@code argParams} holds the
-     * FP32 ones.
+     * arguments are those of the quantized symbol, quantizing FP32 weights offline (channel-wise) if
+     * {@code argParams} holds the FP32 ones.
      *
      * <pre>{@code
      * QuantizedModel q = Quantization.calibGraph(g.symbol(), g.argParams(), g.auxParams(), g.collector(),
@@ -147,7 +136,10 @@ public final class Quantization {
         }
         Symbol calibrated = ApplyCalibration.apply(qsym, ranges, dtype, log);
         ApplyCalibration.applyBatchNormRanges(calibrated, ranges, log);
-        Map<String, NDArray> qargs = OfflineParams.quantize(calibrated, argParams);
+        // FP32 weights get the library's default granularity (channel-wise, as quantizeModel); pass the
+        // arguments quantizeGraph returned to keep the granularity chosen there.
+        Map<String, NDArray> qargs = OfflineParams.quantize(calibrated, argParams,
+                QuantizeOptions.defaults().quantizeGranularity());
         return new QuantizedModel(calibrated, qargs, auxParams);
     }
 

@@ -117,7 +117,7 @@ public final class QuantizeCommand implements Callable<Integer> {
     boolean mkldnn;
 
     @Option(names = "--quantize-granularity", paramLabel = "G", defaultValue = "channel-wise",
-            description = "With --mkldnn: weight scales channel-wise or tensor-wise (default: ${DEFAULT-VALUE}).")
+            description = "Weight scales of quantized conv / FC: one per output channel or one per tensor (MXNet's plain quantize_model; default: ${DEFAULT-VALUE}).")
     String granularity;
 
     @Option(names = "--compact",

@@ -52,6 +52,43 @@ final class QuantKernels {
         for (int i = from; i < ctx.numInputs(); i++) ctx.assignIn(i, new long[] {1});
     }
 
+    /**
+     * Shapes of the (min, max) inputs {@code from ..} of a quantized conv / FC, whose weight range (inputs
+     * {@code weightRange}, {@code weightRange + 1}) may be one value per output channel (our channel-wise offline
+     * weights) instead of MXNet's single value.
+     */
+    static void rangeShapesWithChannelWeights(ShapeContext ctx, int from, int weightRange, long channels) {
+        for (int i = from; i < ctx.numInputs(); i++) {
+            long[] known = ctx.in(i);
+            boolean perChannel = (i == weightRange || i == weightRange + 1) && known != null
+                    && known.length == 1 && known[0] == channels && channels > 1;
+            ctx.assignIn(i, perChannel ? known : new long[] {1});
+        }
+    }
+
+    /**
+     * Per-output-channel units (real value of one int8 step) of weights whose range inputs {@code lo}/{@code hi} are
+     * parameter vectors with one (min, max) per output channel; null for a single (MXNet) range.
+     */
+    static float[] channelWeightUnits(KernelContext ctx, int lo, int hi, long channels) {
+        float[] l = ctx.constantValue(lo);
+        float[] h = ctx.constantValue(hi);
+        if (l == null || h == null || (l.length == 1 && h.length == 1)) return null;
+        if (l.length != channels || h.length != channels) {
+            throw ctx.unsupported("weight min/max hold " + l.length + "/" + h.length + " values; expected 1 or one per output channel ("
+                    + channels + ")");
+        }
+        float[] u = new float[l.length];
+        for (int i = 0; i < u.length; i++) u[i] = Int8.unitOfAmax(Int8.amax(l[i], h[i]), 127f);
+        return u;
+    }
+
+    static float max(float[] v) {
+        float m = v[0];
+        for (float x : v) m = Math.max(m, x);
+        return m;
+    }
+
     /** Type rule of the (min, max) inputs {@code from ..} and outputs 1, 2: float32. */
     static void rangeTypes(TypeContext ctx, int from) {
         for (int i = from; i < ctx.numInputs(); i++) ctx.assignIn(i, DType.FLOAT32);

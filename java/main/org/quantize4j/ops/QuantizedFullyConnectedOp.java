@@ -56,7 +56,7 @@ public final class QuantizedFullyConnectedOp implements Op<FullyConnectedOp.Para
     public void inferShape(FullyConnectedOp.Params p, ShapeContext ctx) {
         int n = p.noBias() ? 2 : 3;
         long[][] out = ctx.runOnPrefix(n, 1, c -> FP32.inferShape(p, c));
-        QuantKernels.rangeShapes(ctx, n);
+        QuantKernels.rangeShapesWithChannelWeights(ctx, n, n + 2, p.numHidden());
         ctx.setOut(0, out[0]);
         ctx.setOut(1, new long[] {1});
         ctx.setOut(2, new long[] {1});
@@ -81,11 +81,24 @@ public final class QuantizedFullyConnectedOp implements Op<FullyConnectedOp.Para
         RangeCalc r = new RangeCalc(ctx);
         int dlo = r.input(n);
         int dhi = r.input(n + 1);
-        int wlo = r.input(n + 2);
-        int whi = r.input(n + 3);
         float srcLevels = Int8.levels(srcType);
         memory srcScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels), dlo, dhi);
-        memory wScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f), wlo, whi);
+        // Weight ranges: one (MXNet) or one per output channel (channel-wise offline weights).
+        float[] channelUnits = QuantKernels.channelWeightUnits(ctx, n + 2, n + 3, p.numHidden());
+        int wlo;
+        int whi;
+        memory wScale;
+        if (channelUnits == null) {
+            wlo = r.input(n + 2);
+            whi = r.input(n + 3);
+            wScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f), wlo, whi);
+        } else {
+            // The int32-like output's range is reported with the largest channel unit (informational).
+            float maxUnit = QuantKernels.max(channelUnits);
+            wlo = r.constant(-maxUnit * 127f);
+            whi = r.constant(maxUnit * 127f);
+            wScale = ctx.constant(Layouts.plain(new long[] {channelUnits.length}), channelUnits);
+        }
         RangeCalc.Fn outMax = v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels)
                 * Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f) * Int8.INT32_LEVELS;
         r.output(1, v -> -outMax.apply(v), dlo, dhi, wlo, whi);
@@ -122,7 +135,7 @@ public final class QuantizedFullyConnectedOp implements Op<FullyConnectedOp.Para
         memory.desc bMd = bias == null ? new memory.desc() : Layouts.plain(new long[] {o});
         primitive_attr attr = ctx.newAttr();
         attr.set_scales_mask(DNNL_ARG_SRC, 0);
-        attr.set_scales_mask(DNNL_ARG_WEIGHTS, 0);
+        attr.set_scales_mask(DNNL_ARG_WEIGHTS, channelUnits == null ? 0 : 1);   // per output row
         if (fused != null) attr.set_scales_mask(DNNL_ARG_DST, 0);
         inner_product_forward.primitive_desc pd = ctx.own(new inner_product_forward.primitive_desc(ctx.engine(),
                 prop_kind.forward_inference, srcMd, Layouts.any(wDims, memory.data_type.s8), bMd, dstMd, attr, false));

@@ -2,10 +2,17 @@ package org.quantize4j.passes;
 
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.Map;
 import org.quantize4j.graph.Symbol;
 import org.quantize4j.ndarray.DType;
 import org.quantize4j.ndarray.NDArray;
+import org.quantize4j.QuantizeGranularity;
+import org.quantize4j.graph.Node;
+import org.quantize4j.ops.BoundOp;
+import org.quantize4j.ops.InputRole;
+import org.quantize4j.ops.OpRegistry;
 
 /**
  * The parameters of a quantized graph (MXNet's {@code _quantize_params}): for every argument of the quantized
@@ -28,15 +35,33 @@ public final class OfflineParams {
     }
 
     /** A symmetric int8 quantization: {@code values} and the range {@code [-absMax, absMax]} they cover. */
-    public record Int8Tensor(NDArray values, float absMax) {
+    public record Int8Tensor(NDArray values, float absMax, float[] channelAbsMax) {
+        public Int8Tensor(NDArray values, float absMax) {
+            this(values, absMax, null);
+        }
+
         /** Real value of quantized element {@code i}. */
         public float dequantize(long i) {
-            return values.buffer().get(Math.toIntExact(i)) * (absMax / 127f);
+            float amax = absMax;
+            if (channelAbsMax != null) amax = channelAbsMax[(int) (i / (values.size() / channelAbsMax.length))];
+            return values.buffer().get(Math.toIntExact(i)) * (amax / 127f);
         }
     }
 
-    /** Arguments of {@code qsym}, in its argument order; see the class comment. */
+    /** Arguments of {@code qsym}, in its argument order, every tensor with one range (MXNet's vocabulary). */
     public static Map<String, NDArray> quantize(Symbol qsym, Map<String, NDArray> argParams) {
+        return quantize(qsym, argParams, QuantizeGranularity.TENSOR_WISE);
+    }
+
+    /**
+     * Arguments of {@code qsym}, in its argument order; see the class comment. With {@code CHANNEL_WISE}, the
+     * weights of quantized ops ({@link InputRole#WEIGHT} inputs) get one range per output channel (row of
+     * dimension 0): {@code <w>_quantize_min/_max} then hold one value per channel. A conv's raw weights often
+     * differ a lot in magnitude between channels (BatchNorm rescales them afterwards), so one range for all
+     * would leave small channels with few levels.
+     */
+    public static Map<String, NDArray> quantize(Symbol qsym, Map<String, NDArray> argParams, QuantizeGranularity granularity) {
+        Set<String> perChannel = granularity == QuantizeGranularity.CHANNEL_WISE ? weightInputs(qsym) : Set.of();
         Map<String, NDArray> out = new LinkedHashMap<>();
         Map<String, Int8Tensor> done = new LinkedHashMap<>();
         for (String name : qsym.listArguments()) {
@@ -46,13 +71,37 @@ public final class OfflineParams {
             }
             String base = baseOf(name);
             if (base == null || !argParams.containsKey(base)) continue;
-            Int8Tensor t = done.computeIfAbsent(base, b -> quantizeInt8(argParams.get(b), b));
+            boolean channels = perChannel.contains(QuantizeNames.offlineParam(base));
+            Int8Tensor t = done.computeIfAbsent(base, b -> channels ? quantizeInt8PerChannel(argParams.get(b), b)
+                    : quantizeInt8(argParams.get(b), b));
             if (name.equals(QuantizeNames.offlineParam(base))) {
                 out.put(name, t.values());
-            } else if (name.equals(QuantizeNames.offlineMin(base))) {
-                out.put(name, NDArray.ofFloats(new long[] {1}, new float[] {-t.absMax()}));
             } else {
-                out.put(name, NDArray.ofFloats(new long[] {1}, new float[] {t.absMax()}));
+                float sign = name.equals(QuantizeNames.offlineMin(base)) ? -1f : 1f;
+                float[] r = t.channelAbsMax() != null ? t.channelAbsMax().clone() : new float[] {t.absMax()};
+                for (int i = 0; i < r.length; i++) r[i] *= sign;
+                out.put(name, NDArray.ofFloats(new long[] {r.length}, r));
+            }
+        }
+        return out;
+    }
+
+    /** Names of the offline variables that are the WEIGHT input of a quantized op of {@code qsym}. */
+    private static Set<String> weightInputs(Symbol qsym) {
+        Set<String> out = new HashSet<>();
+        for (Node n : qsym.nodes()) {
+            if (n.isVariable() || !n.subgraphs().isEmpty()) continue;
+            BoundOp<?> b;
+            try {
+                b = OpRegistry.standard().bind(n);
+            } catch (IllegalArgumentException e) {
+                continue;   // not ours to judge here; the executor reports unknown ops
+            }
+            for (int i = 0; i < n.inputs().size(); i++) {
+                Node in = n.input(i).node();
+                if (in.isVariable() && b.inputRole(i) == InputRole.WEIGHT && in.name().endsWith(QuantizeNames.QUANTIZE_SUFFIX)) {
+                    out.add(in.name());
+                }
             }
         }
         return out;
@@ -93,5 +142,32 @@ public final class OfflineParams {
             out.put(Math.toIntExact(i), (byte) (x < 0 ? -r : r));
         }
         return new Int8Tensor(q, absMax);
+    }
+
+    /**
+     * {@link #quantizeInt8} of each output channel (row of dimension 0) of {@code w} with its own range; an
+     * all-zero channel gets the range [-1, 1].
+     */
+    public static Int8Tensor quantizeInt8PerChannel(NDArray w, String name) {
+        if (w.ndim() < 1 || w.dim(0) < 1) return quantizeInt8(w, name);
+        int rows = Math.toIntExact(w.dim(0));
+        long[] rowShape = w.shape();
+        rowShape[0] = 1;
+        long rowSize = w.size() / rows;
+        NDArray f = w.dtype() == DType.FLOAT32 ? w : w.toFloat32();
+        NDArray q = NDArray.zeros(w.shape(), DType.INT8);
+        ByteBuffer out = q.buffer();
+        float[] amax = new float[rows];
+        float overall = 0f;
+        for (int r = 0; r < rows; r++) {
+            float[] row = new float[(int) rowSize];
+            for (int j = 0; j < rowSize; j++) row[j] = f.getFloat(r * rowSize + j);
+            Int8Tensor t = quantizeInt8(NDArray.ofFloats(rowShape, row), name + "[" + r + "]");
+            amax[r] = t.absMax();
+            overall = Math.max(overall, t.absMax());
+            ByteBuffer src = t.values().buffer();
+            for (int j = 0; j < rowSize; j++) out.put((int) (r * rowSize + j), src.get(j));
+        }
+        return new Int8Tensor(q, overall, amax);
     }
 }

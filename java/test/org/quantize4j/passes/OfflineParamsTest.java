@@ -8,6 +8,7 @@ import static org.testng.Assert.expectThrows;
 import java.util.Map;
 import java.util.Set;
 import org.quantize4j.Model;
+import org.quantize4j.QuantizeGranularity;
 import org.quantize4j.QuantizeMode;
 import org.quantize4j.QuantizedDtype;
 import org.quantize4j.TestFiles;
@@ -68,6 +69,46 @@ public class OfflineParamsTest {
             if (n.op().equals("_contrib_quantized_conv")) {
                 assertTrue(n.input(1).node().name().endsWith("_quantize"), n.name());
             }
+        }
+    }
+
+    @Test(dataProvider = "models")
+    public void channelWiseWeightsHaveOneRangePerOutputChannel(String name) {
+        Model m = Model.load(TestFiles.prefix(name));
+        QuantizePass.Result r = QuantizePass.run(m.symbol(), new QuantizePass.Options(Set.of(), Set.of(),
+                QuantizeMode.SMART, QuantizedDtype.INT8, m.argParams().keySet(), QuantizingRegistry.standard(), null));
+        Map<String, NDArray> qargs = OfflineParams.quantize(r.symbol(), m.argParams(), QuantizeGranularity.CHANNEL_WISE);
+        int weights = 0;
+        for (String arg : r.symbol().listArguments()) {
+            if (!arg.endsWith("_weight_quantize")) continue;
+            String base = arg.substring(0, arg.length() - "_quantize".length());
+            NDArray fp32 = m.argParams().get(base);
+            int rows = (int) fp32.dim(0);
+            int rowSize = (int) (fp32.size() / rows);
+            float[] w = fp32.toFloatArray();
+            NDArray q8 = qargs.get(arg);
+            NDArray min = qargs.get(base + "_quantize_min");
+            NDArray max = qargs.get(base + "_quantize_max");
+            assertEquals(min.shape(), new long[] {rows}, arg);
+            assertEquals(max.shape(), new long[] {rows}, arg);
+            for (int c = 0; c < rows; c++) {
+                float absMax = 0;
+                for (int j = 0; j < rowSize; j++) absMax = Math.max(absMax, Math.abs(w[c * rowSize + j]));
+                assertEquals(max.getFloat(c), absMax == 0 ? 1f : absMax, arg + " channel " + c);
+                assertEquals(min.getFloat(c), -max.getFloat(c), arg + " channel " + c);
+                float step = max.getFloat(c) / 127f;
+                for (int j = 0; j < rowSize; j++) {
+                    int qi = q8.buffer().get(c * rowSize + j);
+                    float x = w[c * rowSize + j];
+                    assertTrue(Math.abs(qi * step - x) <= step * 0.5f * 1.0001f, arg + "[" + c + "," + j + "]: " + x + " -> " + qi);
+                }
+            }
+            weights++;
+        }
+        assertTrue(weights >= 2, name + ": only " + weights + " weights quantized");
+        // Biases keep one range (the kernels add them as real values).
+        for (String arg : r.symbol().listArguments()) {
+            if (arg.endsWith("_bias_quantize_min")) assertEquals(qargs.get(arg).shape(), new long[] {1}, arg);
         }
     }
 
