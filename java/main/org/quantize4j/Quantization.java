@@ -73,9 +73,9 @@ public final class Quantization {
         if (options.calibMode() == CalibMode.NONE) {
             return calibGraph(g.symbol(), g.argParams(), g.auxParams(), null, CalibMode.NONE, options.quantizedDtype(), log);
         }
-        calibrate(sym, argParams, auxParams, g, options);
-        return calibGraph(g.symbol(), g.argParams(), g.auxParams(), g.collector(), options.calibMode(),
-                options.quantizedDtype(), log);
+        CalibrationTable table = calibrate(sym, argParams, auxParams, g, options);
+        // The table already holds the collector's ranges: computing them again (KL search) would double the work.
+        return applyRanges(g.symbol(), g.argParams(), g.auxParams(), table.ranges(), options.quantizedDtype(), log);
     }
 
     /**
@@ -134,6 +134,12 @@ public final class Quantization {
             if (collector == null) throw new IllegalArgumentException("calibMode " + calibMode.mxnetName() + " needs a collector");
             ranges = collector.postCollect();
         }
+        return applyRanges(qsym, argParams, auxParams, ranges, dtype, log);
+    }
+
+    /** Writes {@code ranges} (null: none, run-time ranges) onto {@code qsym} and quantizes FP32 weights offline. */
+    private static QuantizedModel applyRanges(Symbol qsym, Map<String, NDArray> argParams, Map<String, NDArray> auxParams,
+                                              Map<String, TensorRange> ranges, QuantizedDtype dtype, Logger log) {
         Symbol calibrated = ApplyCalibration.apply(qsym, ranges, dtype, log);
         ApplyCalibration.applyBatchNormRanges(calibrated, ranges, log);
         // FP32 weights get the library's default granularity (channel-wise, as quantizeModel); pass the
@@ -268,10 +274,15 @@ public final class Quantization {
         CalibrationRunner.Result run = CalibrationRunner.run(fp32, params, options.dataNames().get(0),
                 tensorNames(g.targets()), options.calibData(), options.numCalibExamples(), g.collector(),
                 options.executorOptions(), options.logger());
-        options.logger().info("calibrated on {} examples ({} batches, {})", run.examples(), run.batches(),
-                options.calibMode().mxnetName());
+        long start = System.nanoTime();
+        Map<String, TensorRange> ranges = g.collector().postCollect();
+        double thresholdSeconds = (System.nanoTime() - start) / 1e9;
+        options.logger().info("calibrated on {} examples ({} batches, {}): forward passes {} s, collection {} s, "
+                + "thresholds {} s", run.examples(), run.batches(), options.calibMode().mxnetName(),
+                String.format("%.3f", run.forwardSeconds()), String.format("%.3f", run.collectSeconds()),
+                String.format("%.3f", thresholdSeconds));
         return new CalibrationTable(options.calibMode().mxnetName(), options.quantizedDtype().mxnetName(),
-                run.examples(), g.collector().postCollect());
+                run.examples(), ranges);
     }
 
     /**

@@ -47,9 +47,11 @@ public final class CalibrationRunner {
      * What was run.
      *
      * @param examples examples the collector saw
-     * @param batches  batches run
+     * @param batches        batches run
+     * @param forwardSeconds time in the FP32 forward passes
+     * @param collectSeconds time the collector took over the outputs (histograms, min/max)
      */
-    public record Result(long examples, int batches) {
+    public record Result(long examples, int batches, double forwardSeconds, double collectSeconds) {
     }
 
     /**
@@ -108,6 +110,8 @@ public final class CalibrationRunner {
         Executor exec = null;
         long[] batchShape = null;
         long lastLog = System.nanoTime();
+        long forwardNanos = 0;
+        long collectNanos = 0;
         try {
             while (data.hasNext() && done < limit) {
                 DataBatch b = data.next();
@@ -128,12 +132,16 @@ public final class CalibrationRunner {
                 for (String t : fromData) collect(collector, t, "null", validInput, where);
                 for (Map.Entry<String, NDArray> p : fromParams.entrySet()) collect(collector, p.getKey(), "null", p.getValue(), where);
                 if (exec != null) {
+                    long t0 = System.nanoTime();
                     exec.setInput(dataName, input.floatView());
                     exec.forward();
+                    long t1 = System.nanoTime();
+                    forwardNanos += t1 - t0;
                     for (int i = 0; i < computed.size(); i++) {
                         NDArray out = rows(exec.output(i), n, b.batchSize());
                         collect(collector, computed.get(i), heads.get(i).node().op(), out, where);
                     }
+                    collectNanos += System.nanoTime() - t1;
                 }
                 done += n;
                 batches++;
@@ -154,7 +162,7 @@ public final class CalibrationRunner {
             log.warn("numCalibExamples is {} but the calibration data holds only {} examples: calibrated on {}",
                     numExamples, done, done);
         }
-        return new Result(done, batches);
+        return new Result(done, batches, forwardNanos / 1e9, collectNanos / 1e9);
     }
 
     private static Executor createExecutor(Symbol fp32, Map<String, NDArray> params, String dataName,

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
         header = "List or export the Gluon model-zoo architectures.",
         description = {
             "Lists the model-zoo architectures (MXNet Gluon's vision zoo, built with Quantize4J's network API),",
-            "or exports one as PREFIX-symbol.json + PREFIX-%04d.params with random weights",
+            "or exports one as PREFIX-symbol.json + PREFIX-%%04d.params with random weights",
             "(Xavier, fixed seed; BatchNorm statistics 0 and 1). The symbol is named as MXNet names it",
             "(e.g. resnetv10_conv0_fwd), so MXNet loads the files."},
         footerHeading = "%n",
