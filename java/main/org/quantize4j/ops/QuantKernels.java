@@ -67,10 +67,35 @@ final class QuantKernels {
     }
 
     /**
+     * The weight scale argument of a quantized conv / FC and the range slots it came from.
+     *
+     * @param channelUnits per-output-channel units, or null for one scale (then {@code scale} holds one value)
+     */
+    record WeightScales(memory scale, int lo, int hi, float[] channelUnits) {
+    }
+
+    /**
+     * Weight scales from range inputs {@code lo}/{@code hi}: one range (MXNet's) or one per output channel
+     * (channel-wise offline weights, which must be parameters). With channels, the slots hold the largest
+     * channel's range, so the int32-like output range stays a single (informational) value.
+     */
+    static WeightScales weightScales(KernelContext ctx, RangeCalc r, int lo, int hi, long channels) {
+        float[] units = channelWeightUnits(ctx, lo, hi, channels);
+        if (units == null) {
+            int l = r.input(lo);
+            int h = r.input(hi);
+            return new WeightScales(r.scale(v -> Int8.unitOfAmax(Int8.amax(v[l], v[h]), 127f), l, h), l, h, null);
+        }
+        float maxUnit = max(units);
+        return new WeightScales(ctx.constant(Layouts.plain(new long[] {units.length}), units),
+                r.constant(-maxUnit * 127f), r.constant(maxUnit * 127f), units);
+    }
+
+    /**
      * Per-output-channel units (real value of one int8 step) of weights whose range inputs {@code lo}/{@code hi} are
      * parameter vectors with one (min, max) per output channel; null for a single (MXNet) range.
      */
-    static float[] channelWeightUnits(KernelContext ctx, int lo, int hi, long channels) {
+    private static float[] channelWeightUnits(KernelContext ctx, int lo, int hi, long channels) {
         float[] l = ctx.constantValue(lo);
         float[] h = ctx.constantValue(hi);
         if (l == null || h == null || (l.length == 1 && h.length == 1)) return null;
@@ -83,7 +108,7 @@ final class QuantKernels {
         return u;
     }
 
-    static float max(float[] v) {
+    private static float max(float[] v) {
         float m = v[0];
         for (float x : v) m = Math.max(m, x);
         return m;

@@ -83,22 +83,11 @@ public final class QuantizedFullyConnectedOp implements Op<FullyConnectedOp.Para
         int dhi = r.input(n + 1);
         float srcLevels = Int8.levels(srcType);
         memory srcScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels), dlo, dhi);
-        // Weight ranges: one (MXNet) or one per output channel (channel-wise offline weights).
-        float[] channelUnits = QuantKernels.channelWeightUnits(ctx, n + 2, n + 3, p.numHidden());
-        int wlo;
-        int whi;
-        memory wScale;
-        if (channelUnits == null) {
-            wlo = r.input(n + 2);
-            whi = r.input(n + 3);
-            wScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f), wlo, whi);
-        } else {
-            // The int32-like output's range is reported with the largest channel unit (informational).
-            float maxUnit = QuantKernels.max(channelUnits);
-            wlo = r.constant(-maxUnit * 127f);
-            whi = r.constant(maxUnit * 127f);
-            wScale = ctx.constant(Layouts.plain(new long[] {channelUnits.length}), channelUnits);
-        }
+        QuantKernels.WeightScales ws = QuantKernels.weightScales(ctx, r, n + 2, n + 3, p.numHidden());
+        int wlo = ws.lo();
+        int whi = ws.hi();
+        memory wScale = ws.scale();
+        float[] channelUnits = ws.channelUnits();
         RangeCalc.Fn outMax = v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels)
                 * Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f) * Int8.INT32_LEVELS;
         r.output(1, v -> -outMax.apply(v), dlo, dhi, wlo, whi);
