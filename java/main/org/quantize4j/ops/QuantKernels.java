@@ -196,7 +196,7 @@ final class QuantKernels {
      * float32 tensor and a quantizing reorder); null otherwise. The requantize then passes the bytes on
      * ({@link RequantizeOp}).
      */
-    static RequantizeOp.Params fusableRequantize(KernelContext ctx) {
+    static CalibratedOutput fusableRequantize(KernelContext ctx) {
         org.quantize4j.graph.Node self = ctx.node();
         for (int j = 0; j < 3; j++) if (ctx.isGraphOutput(self, j)) return null;
         List<org.quantize4j.graph.Node> readers = ctx.consumersOf(self, 0);
@@ -209,7 +209,7 @@ final class QuantKernels {
         for (int i = 0; i < 3; i++) {
             if (rq.input(i).node() != self || rq.input(i).index() != i) return null;
         }
-        RequantizeOp.Params p = new RequantizeOp().parse(new AttrReader(rq, rq.op()));
+        CalibratedOutput p = CalibratedOutput.parse(new AttrReader(rq, rq.op()));
         if (!p.calibrated() || RequantizeOp.passesRealValues(ctx, rq)) return null;
         return p;
     }

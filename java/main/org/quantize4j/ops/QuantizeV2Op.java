@@ -19,45 +19,29 @@ import org.quantize4j.ndarray.DType;
  * // -> q = round(x * 127 / 2.6) clipped to [-127, 127]... (saturating to the type), min = -2.6, max = 2.6
  * }</pre>
  */
-public final class QuantizeV2Op implements Op<QuantizeV2Op.Params> {
-    /** Parsed attributes; the calib range is null when absent. */
-    public record Params(String outType, Float minCalib, Float maxCalib) {
-        public boolean calibrated() { return minCalib != null; }
-
-        /** The concrete output type. */
-        public DType type() { return Int8.outType(outType, minCalib); }
-    }
-
-    private static final Set<String> ATTRS = Set.of("out_type", "min_calib_range", "max_calib_range");
-
+public final class QuantizeV2Op implements Op<CalibratedOutput> {
     @Override public String name() { return "_contrib_quantize_v2"; }
 
-    @Override public Set<String> attributeNames() { return ATTRS; }
+    @Override public Set<String> attributeNames() { return CalibratedOutput.ATTRS; }
 
     @Override
-    public Params parse(AttrReader a) {
-        String t = a.choice("out_type", "int8", "auto", "int8", "uint8");
-        Float lo = QuantKernels.optionalFloat(a, "min_calib_range");
-        Float hi = QuantKernels.optionalFloat(a, "max_calib_range");
-        QuantKernels.checkCalib(a, lo, hi);
-        return new Params(t, lo, hi);
-    }
+    public CalibratedOutput parse(AttrReader a) { return CalibratedOutput.parse(a); }
 
-    @Override public List<String> inputNames(Params p) { return List.of("data"); }
+    @Override public List<String> inputNames(CalibratedOutput p) { return List.of("data"); }
 
-    @Override public int numOutputs(Params p) { return 3; }
+    @Override public int numOutputs(CalibratedOutput p) { return 3; }
 
-    @Override public int numVisibleOutputs(Params p) { return 3; }
+    @Override public int numVisibleOutputs(CalibratedOutput p) { return 3; }
 
     @Override
-    public void inferShape(Params p, ShapeContext ctx) {
+    public void inferShape(CalibratedOutput p, ShapeContext ctx) {
         ctx.setOut(0, ctx.requireIn(0));
         ctx.setOut(1, new long[] {1});
         ctx.setOut(2, new long[] {1});
     }
 
     @Override
-    public void inferType(Params p, TypeContext ctx) {
+    public void inferType(CalibratedOutput p, TypeContext ctx) {
         ctx.assignIn(0, DType.FLOAT32);
         ctx.setOut(0, p.type());
         ctx.setOut(1, DType.FLOAT32);
@@ -65,7 +49,7 @@ public final class QuantizeV2Op implements Op<QuantizeV2Op.Params> {
     }
 
     @Override
-    public void build(Params p, KernelContext ctx) {
+    public void build(CalibratedOutput p, KernelContext ctx) {
         long[] x = ctx.inputShape(0);
         DType type = p.type();
         // One reorder does both: NCHW graph input -> NHWC, and float -> int8.
@@ -76,8 +60,8 @@ public final class QuantizeV2Op implements Op<QuantizeV2Op.Params> {
         int lo;
         int hi;
         if (p.calibrated()) {
-            lo = r.constant(p.minCalib);
-            hi = r.constant(p.maxCalib);
+            lo = r.constant(p.minCalib());
+            hi = r.constant(p.maxCalib());
         } else {
             memory[] mm = QuantKernels.minMax(ctx, src, srcMd);
             lo = r.memory(mm[0]);

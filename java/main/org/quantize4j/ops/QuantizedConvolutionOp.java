@@ -106,7 +106,7 @@ public final class QuantizedConvolutionOp implements Op<ConvolutionOp.Params> {
         float[] bias = p.noBias() ? null : realBias(ctx, 2, n + 4, n + 5);
         r.finish();
         // A calibrated requantize reading only this node: write its int8/uint8 result directly.
-        RequantizeOp.Params fused = QuantKernels.fusableRequantize(ctx);
+        CalibratedOutput fused = QuantKernels.fusableRequantize(ctx);
         memory.data_type outType = fused == null ? memory.data_type.f32 : Int8.physicalType(fused.type());
 
         memory.desc srcMd = Layouts.activation(x, Int8.physicalType(srcType));

@@ -95,7 +95,7 @@ public final class QuantizedFullyConnectedOp implements Op<FullyConnectedOp.Para
         float[] bias = p.noBias() ? null : QuantizedConvolutionOp.realBias(ctx, 2, n + 4, n + 5);
         r.finish();
         // A calibrated requantize reading only this node: write its int8/uint8 result directly.
-        RequantizeOp.Params fused = QuantKernels.fusableRequantize(ctx);
+        CalibratedOutput fused = QuantKernels.fusableRequantize(ctx);
         memory.data_type outType = fused == null ? memory.data_type.f32 : Int8.physicalType(fused.type());
 
         long o = p.numHidden();

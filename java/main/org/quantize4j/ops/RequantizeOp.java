@@ -20,39 +20,25 @@ import org.quantize4j.ndarray.DType;
  * //                                        min_calib_range=0.0, max_calib_range=5.9)
  * }</pre>
  */
-public final class RequantizeOp implements Op<RequantizeOp.Params> {
-    public record Params(String outType, Float minCalib, Float maxCalib) {
-        public boolean calibrated() { return minCalib != null; }
-
-        public DType type() { return Int8.outType(outType, minCalib); }
-    }
-
-    private static final Set<String> ATTRS = Set.of("out_type", "min_calib_range", "max_calib_range");
-
+public final class RequantizeOp implements Op<CalibratedOutput> {
     @Override public String name() { return "_contrib_requantize"; }
 
-    @Override public Set<String> attributeNames() { return ATTRS; }
+    @Override public Set<String> attributeNames() { return CalibratedOutput.ATTRS; }
 
     @Override
-    public Params parse(AttrReader a) {
-        String t = a.choice("out_type", "int8", "auto", "int8", "uint8");
-        Float lo = QuantKernels.optionalFloat(a, "min_calib_range");
-        Float hi = QuantKernels.optionalFloat(a, "max_calib_range");
-        QuantKernels.checkCalib(a, lo, hi);
-        return new Params(t, lo, hi);
-    }
+    public CalibratedOutput parse(AttrReader a) { return CalibratedOutput.parse(a); }
 
-    @Override public List<String> inputNames(Params p) { return List.of("data", "min_range", "max_range"); }
+    @Override public List<String> inputNames(CalibratedOutput p) { return List.of("data", "min_range", "max_range"); }
 
     @Override
-    public InputRole inputRole(Params p, int i) { return i == 0 ? InputRole.DATA : InputRole.RANGE; }
+    public InputRole inputRole(CalibratedOutput p, int i) { return i == 0 ? InputRole.DATA : InputRole.RANGE; }
 
-    @Override public int numOutputs(Params p) { return 3; }
+    @Override public int numOutputs(CalibratedOutput p) { return 3; }
 
-    @Override public int numVisibleOutputs(Params p) { return 3; }
+    @Override public int numVisibleOutputs(CalibratedOutput p) { return 3; }
 
     @Override
-    public void inferShape(Params p, ShapeContext ctx) {
+    public void inferShape(CalibratedOutput p, ShapeContext ctx) {
         QuantKernels.rangeShapes(ctx, 1);
         ctx.setOut(0, ctx.requireIn(0));
         ctx.setOut(1, new long[] {1});
@@ -60,7 +46,7 @@ public final class RequantizeOp implements Op<RequantizeOp.Params> {
     }
 
     @Override
-    public void inferType(Params p, TypeContext ctx) {
+    public void inferType(CalibratedOutput p, TypeContext ctx) {
         ctx.assignIn(0, DType.INT32);
         QuantKernels.rangeTypes(ctx, 1);
         ctx.setOut(0, p.type());
@@ -86,7 +72,7 @@ public final class RequantizeOp implements Op<RequantizeOp.Params> {
 
 
     @Override
-    public void build(Params p, KernelContext ctx) {
+    public void build(CalibratedOutput p, KernelContext ctx) {
         long[] x = ctx.inputShape(0);
         DType type = p.type();
         memory.desc srcMd = ctx.inputDesc(0);
@@ -94,15 +80,15 @@ public final class RequantizeOp implements Op<RequantizeOp.Params> {
         if (srcMd.get_data_type().value != memory.data_type.f32.value) {
             // The producer already wrote this node's quantized result (see QuantizedConvolutionOp).
             ctx.outputAlias(0, src, srcMd);
-            ctx.outputConstant(1, new float[] {type == DType.UINT8 ? 0f : -Int8.amax(p.minCalib, p.maxCalib)});
-            ctx.outputConstant(2, new float[] {Int8.amax(p.minCalib, p.maxCalib)});
+            ctx.outputConstant(1, new float[] {type == DType.UINT8 ? 0f : -Int8.amax(p.minCalib(), p.maxCalib())});
+            ctx.outputConstant(2, new float[] {Int8.amax(p.minCalib(), p.maxCalib())});
             return;
         }
         if (passesRealValues(ctx, ctx.node())) {
             ctx.outputAlias(0, src, srcMd);
             RangeCalc r = new RangeCalc(ctx);
-            int lo = p.calibrated() ? r.constant(p.minCalib) : r.input(1);
-            int hi = p.calibrated() ? r.constant(p.maxCalib) : r.input(2);
+            int lo = p.calibrated() ? r.constant(p.minCalib()) : r.input(1);
+            int hi = p.calibrated() ? r.constant(p.maxCalib()) : r.input(2);
             QuantKernels.int8RangeOutputs(r, type, v -> Int8.amax(v[lo], v[hi]), lo, hi);
             r.finish();
             return;
@@ -112,8 +98,8 @@ public final class RequantizeOp implements Op<RequantizeOp.Params> {
         int lo;
         int hi;
         if (p.calibrated()) {
-            lo = r.constant(p.minCalib);
-            hi = r.constant(p.maxCalib);
+            lo = r.constant(p.minCalib());
+            hi = r.constant(p.maxCalib());
         } else {
             memory[] mm = QuantKernels.minMax(ctx, src, srcMd);
             lo = r.memory(mm[0]);
