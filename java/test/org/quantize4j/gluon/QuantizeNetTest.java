@@ -42,6 +42,8 @@ import org.quantize4j.runtime.Executor;
 import org.quantize4j.runtime.ExecutorOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.testng.annotations.AfterClass;
+import org.testng.annotations.BeforeClass;
 import org.testng.annotations.Test;
 
 /**
@@ -55,6 +57,24 @@ public class QuantizeNetTest {
     private static final Logger LOG = LoggerFactory.getLogger(QuantizeNetTest.class);
     private static final Normalization NORM = Normalization.of(1 / 255.0, 0.2860f, 0.3530f);
     private static final String FILE_PREFIX = "resnet20v10_";
+
+    /** quantizeModelMkldnn on MXNet's checkpoint, and quantizeNet on the API network, both naive: built once. */
+    private QuantizedModel ref;
+    private Block net;
+    private SymbolBlock q;
+
+    @BeforeClass
+    public void quantizeBoth() throws IOException {
+        ref = referenceQuantized();
+        net = resnet20();
+        q = Quantization.quantizeNet(net, naiveNetOptions());
+    }
+
+    @AfterClass(alwaysRun = true)
+    public void closeBlocks() {
+        if (q != null) q.close();
+        if (net != null) net.close();
+    }
 
     /** The API-built ResNet-20 with prefix {@code resnet20v11_} and MXNet's trained weights. */
     static Block resnet20() {
@@ -105,30 +125,26 @@ public class QuantizeNetTest {
     }
 
     @Test
-    public void quantizedNetIsQuantizeModelMkldnnsGraphWithTheNetworksNames() throws IOException {
-        QuantizedModel ref = referenceQuantized();
-        try (Block net = resnet20(); SymbolBlock q = Quantization.quantizeNet(net, naiveNetOptions())) {
-            assertEquals(q.inputNames(), List.of("data"));
-            assertEquals(quantizedFusedNodes(q.hybridize()), 22, "21 convolutions and the dense layer are quantized");
-            String ours = SymbolJson.toJson(q.hybridize());
-            assertTrue(ours.contains("resnet20v11_stage3_conv6_weight"), "the network's own names");
-            assertEquals(ours.replace(net.prefix(), FILE_PREFIX), SymbolJson.toJson(ref.symbol()),
-                    "same fused quantized graph, same calibrated ranges");
-            Map<String, NDArray> mine = q.paramValues();
-            Map<String, NDArray> theirs = ref.toModel().allParams();
-            assertEquals(mine.size(), theirs.size());
-            for (Map.Entry<String, NDArray> e : mine.entrySet()) {
-                NDArray t = theirs.get(e.getKey().replace(net.prefix(), FILE_PREFIX));
-                assertNotNull(t, e.getKey());
-                assertEquals(e.getValue().dtype(), t.dtype(), e.getKey());
-                assertEquals(bytes(e.getValue()), bytes(t), e.getKey());
-            }
+    public void quantizedNetIsQuantizeModelMkldnnsGraphWithTheNetworksNames() {
+        assertEquals(q.inputNames(), List.of("data"));
+        assertEquals(quantizedFusedNodes(q.hybridize()), 22, "21 convolutions and the dense layer are quantized");
+        String ours = SymbolJson.toJson(q.hybridize());
+        assertTrue(ours.contains("resnet20v11_stage3_conv6_weight"), "the network's own names");
+        assertEquals(ours.replace(net.prefix(), FILE_PREFIX), SymbolJson.toJson(ref.symbol()),
+                "same fused quantized graph, same calibrated ranges");
+        Map<String, NDArray> mine = q.paramValues();
+        Map<String, NDArray> theirs = ref.toModel().allParams();
+        assertEquals(mine.size(), theirs.size());
+        for (Map.Entry<String, NDArray> e : mine.entrySet()) {
+            NDArray t = theirs.get(e.getKey().replace(net.prefix(), FILE_PREFIX));
+            assertNotNull(t, e.getKey());
+            assertEquals(e.getValue().dtype(), t.dtype(), e.getKey());
+            assertEquals(bytes(e.getValue()), bytes(t), e.getKey());
         }
     }
 
     @Test
     public void int8OutputsEqualQuantizeModelMkldnnsOnTheSameImages() throws IOException {
-        QuantizedModel ref = referenceQuantized();
         float[] x = testImages(0, 64);
         NDArray batch = NDArray.ofFloats(new long[] {64, 1, 28, 28}, x);
         float[] want;
@@ -136,22 +152,18 @@ public class QuantizeNetTest {
                 ExecutorOptions.defaults())) {
             want = ex.forward(x);
         }
-        try (Block net = resnet20(); SymbolBlock q = Quantization.quantizeNet(net, naiveNetOptions())) {
-            float[] got = q.forward(batch).toFloatArray();
-            assertEquals(got, want, 0f, "same INT8 graph, same kernels, same logits");
-        }
+        float[] got = q.forward(batch).toFloatArray();
+        assertEquals(got, want, 0f, "same INT8 graph, same kernels, same logits");
     }
 
-    /** 10,000 test images: INT8 top-1 of quantizeNet within 0.1 pt of quantizeModelMkldnn's with the same options. */
-    @Test(groups = "slow")
+    /** 10,000 test images (about 8 s): INT8 top-1 of quantizeNet within 0.1 pt of quantizeModelMkldnn's, same options. */
+    @Test
     public void accuracyWithinOneTenthPointOfQuantizeModelMkldnn() throws IOException {
-        QuantizedModel ref = referenceQuantized();
         IdxDataset test = IdxDataset.open(TestFiles.testModel("fashion-mnist/t10k-images-idx3-ubyte.gz"));
         int refCorrect = 0;
         int netCorrect = 0;
         int seen = 0;
-        try (Block net = resnet20(); SymbolBlock q = Quantization.quantizeNet(net, naiveNetOptions());
-             SymbolBlock r = SymbolBlock.fromModel(ref.toModel(), List.of("data"));
+        try (SymbolBlock r = SymbolBlock.fromModel(ref.toModel(), List.of("data"));
              DataIter it = test.iterator(500, NORM)) {
             while (it.hasNext()) {
                 DataBatch b = it.next();
@@ -177,7 +189,7 @@ public class QuantizeNetTest {
         Path dir = Files.createTempDirectory("q4j-quantize-net");
         String prefix = dir.resolve("r20-int8").toString();
         NDArray batch = NDArray.ofFloats(new long[] {16, 1, 28, 28}, testImages(100, 16));
-        try (Block net = resnet20(); SymbolBlock q = Quantization.quantizeNet(net, naiveNetOptions())) {
+        try {
             q.export(prefix, 0);
             try (SymbolBlock back = SymbolBlock.imports(Model.symbolPath(prefix), List.of("data"), Model.paramsPath(prefix, 0))) {
                 assertEquals(SymbolJson.toJson(back.hybridize()), SymbolJson.toJson(q.hybridize()));
