@@ -13,8 +13,11 @@ import org.quantize4j.runtime.StepProfile;
 
 /**
  * The per-step profile of {@code bench --profile}, slowest step first: time per iteration, share of the
- * steps' total, node, MXNet op, oneDNN primitive kind and implementation, plus the reorder count (a reorder
- * inside the graph is a layout change between two kernels that a better layout choice would avoid).
+ * steps' total, node, MXNet op, oneDNN primitive kind and implementation, plus the reorder counts. Reorders
+ * come in three sorts: at the graph boundary (reading the input or writing an output: expected), layout
+ * changes the executor inserted between two kernels inside the graph (named after the node they feed,
+ * {@code conv0_fwd_in}, not a node of the graph: the ones a better layout choice would avoid), and ops whose
+ * kernel is a reorder (requantize, dequantize, an add's input rescale: named after their node).
  *
  * <pre>{@code
  * ProfileReport r = new ProfileReport(executor.profile(20), symbol);
@@ -47,6 +50,22 @@ final class ProfileReport {
         return n == null || n.isVariable() ? "" : n.op();
     }
 
+    /** A reorder inside the graph that is not an op's own kernel: a layout change between two kernels. */
+    boolean isLayoutReorder(StepProfile s) {
+        return s.isReorder() && !s.boundary() && symbol.find(s.nodeName()) == null;
+    }
+
+    int layoutReordersInside() {
+        int n = 0;
+        for (StepProfile s : profile.steps()) if (isLayoutReorder(s)) n++;
+        return n;
+    }
+
+    private String kindText(StepProfile s) {
+        if (!s.isReorder()) return s.kind();
+        return s.boundary() ? "reorder (graph in/out)" : isLayoutReorder(s) ? "reorder (layout)" : "reorder (op)";
+    }
+
     private double percent(StepProfile s, long stepNanos) {
         return stepNanos == 0 ? 0 : 100.0 * s.totalNanos() / stepNanos;
     }
@@ -61,6 +80,7 @@ final class ProfileReport {
         o.put("num_steps", profile.steps().size());
         o.put("reorders", profile.reorders());
         o.put("reorders_inside", profile.reordersInside());
+        o.put("layout_reorders_inside", layoutReordersInside());
         ArrayNode steps = o.putArray("steps");
         for (StepProfile s : profile.sortedByTime()) {
             ObjectNode j = steps.addObject();
@@ -73,7 +93,10 @@ final class ProfileReport {
             j.put("total_ms", s.totalNanos() / 1e6);
             j.put("ms_per_iteration", s.millisPerCall());
             j.put("percent", percent(s, stepNanos));
-            if (s.isReorder()) j.put("boundary", s.boundary());
+            if (s.isReorder()) {
+                j.put("boundary", s.boundary());
+                j.put("layout", isLayoutReorder(s));
+            }
         }
         return o;
     }
@@ -82,11 +105,13 @@ final class ProfileReport {
     void print(PrintWriter out, String title) {
         long stepNanos = profile.stepNanos();
         int inside = profile.reordersInside();
+        int layout = layoutReordersInside();
         out.printf("profile of %s: %d iterations, %.3f ms per iteration (steps %.3f ms); %d steps, %d reorder%s"
-                        + " (%d at the graph input/output, %d inside the graph)%n",
+                        + " (%d at the graph input/output; inside the graph %d layout change%s between kernels"
+                        + " and %d run by ops)%n",
                 title, profile.iterations(), profile.millisPerIteration(), stepNanos / 1e6 / profile.iterations(),
                 profile.steps().size(), profile.reorders(), profile.reorders() == 1 ? "" : "s",
-                profile.reorders() - inside, inside);
+                profile.reorders() - inside, layout, layout == 1 ? "" : "s", inside - layout);
         List<StepProfile> sorted = profile.sortedByTime();
         int nodeWidth = 4;
         int opWidth = 2;
@@ -94,10 +119,10 @@ final class ProfileReport {
             nodeWidth = Math.max(nodeWidth, s.nodeName().length());
             opWidth = Math.max(opWidth, opOf(s.nodeName()).length());
         }
-        String row = "  %10s %7s  %-" + nodeWidth + "s  %-" + opWidth + "s  %-18s  %s%n";
+        String row = "  %10s %7s  %-" + nodeWidth + "s  %-" + opWidth + "s  %-22s  %s%n";
         out.printf(row, "ms/iter", "%", "node", "op", "kind", "impl");
         for (StepProfile s : sorted) {
-            String kind = s.isReorder() ? (s.boundary() ? "reorder (boundary)" : "reorder (inside)") : s.kind();
+            String kind = kindText(s);
             out.printf(row, String.format("%.4f", s.millisPerCall()), String.format("%.2f%%", percent(s, stepNanos)),
                     s.nodeName(), opOf(s.nodeName()), kind, s.impl());
         }
