@@ -17,7 +17,7 @@ import org.quantize4j.ndarray.NDArray;
 import org.quantize4j.ndarray.ParamsFile;
 import org.quantize4j.passes.CompactParams;
 import org.quantize4j.passes.MkldnnAttrs;
-import org.quantize4j.passes.WeightQuantizer;
+import org.quantize4j.ops.WeightQuantizer;
 import org.testng.annotations.Test;
 
 /**

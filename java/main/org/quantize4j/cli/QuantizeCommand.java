@@ -261,12 +261,6 @@ public final class QuantizeCommand implements Callable<Integer> {
         q.save(out, 0, compact);
         double seconds = (System.nanoTime() - start) / 1e9;
         print(q, m, mode, dtype, qmode, examples, seconds, written);
-        if (mkldnn) {
-            // Say it plainly rather than let eval fail later: the fused INT8 kernels are the next milestone.
-            cmd.getErr().println("quantize4j quantize: warning: the oneDNN-fused INT8 model was written in MXNet's "
-                    + "vocabulary, but this version cannot run quantized _sg_mkldnn_* nodes yet; "
-                    + "use quantize without --mkldnn for a model that runs here");
-        }
         return Main.EXIT_OK;
     }
 

@@ -65,6 +65,15 @@ public record EltwisePostOp(algorithm alg, float alpha, float beta, String descr
         }
     }
 
+    /** True if the post-op's output is never negative (relu, sigmoid, softrelu, clip from 0 or above, abs, square, ...). */
+    public boolean nonNegative() {
+        if (alg == algorithm.eltwise_relu) return alpha == 0f;
+        if (alg == algorithm.eltwise_soft_relu) return alpha > 0f;
+        if (alg == algorithm.eltwise_clip) return alpha >= 0f;
+        return alg == algorithm.eltwise_logistic || alg == algorithm.eltwise_abs || alg == algorithm.eltwise_square
+                || alg == algorithm.eltwise_sqrt || alg == algorithm.eltwise_exp;
+    }
+
     /** Appends this eltwise post-op to {@code ops}. */
     public void appendTo(post_ops ops) {
         ops.append_eltwise(alg, alpha, beta);

@@ -33,6 +33,7 @@ import org.quantize4j.graph.Attrs;
 import org.quantize4j.graph.Node;
 import org.quantize4j.graph.NodeEntry;
 import org.quantize4j.graph.Symbol;
+import org.quantize4j.ndarray.DType;
 
 /**
  * MXNet's oneDNN fused convolution {@code _sg_mkldnn_conv}: a Convolution, optionally followed by a
@@ -47,8 +48,9 @@ import org.quantize4j.graph.Symbol;
  * {@code binary_add} post-op reading the other operand directly (no copy into the output and no
  * dependence on buffer sharing); activations are eltwise post-ops ({@link EltwisePostOp}).
  *
- * <p>FP32 only here: nodes with {@code quantized=true} parse (so INT8 files bind and shapes infer),
- * but building them is refused.
+ * <p>INT8 nodes ({@code quantized=true}, MXNet's vocabulary, see {@code passes.MkldnnAttrs}) take quantized data
+ * (and sum operand) with their ranges after the variables and run as one oneDNN int8 convolution
+ * ({@link FusedConvolutionInt8}).
  *
  * <pre>{@code
  * Symbol fused = FusionPass.fuse(symbol);               // Convolution+BatchNorm+relu -> _sg_mkldnn_conv
@@ -82,12 +84,27 @@ public final class FusedConvolutionOp implements Op<FusedConvolutionOp.Params> {
      */
     public record Params(ConvolutionOp.Params conv, int data, int weight, int bias, BatchNorm bn, EltwisePostOp act, int sum,
                          EltwisePostOp postSumAct, boolean quantized, Float minCalibRange, Float maxCalibRange,
+                         String outType, boolean floatOutput, boolean channelWise,
                          List<String> inputNames, List<InputRole> inputRoles) {
         public boolean withSum() { return sum >= 0; }
+
+        /** Input index of the data's min (the max follows; then the sum operand's min and max). */
+        public int dataMinInput() { return inputNames.size() - (sum >= 0 ? 4 : 2); }
+
+        /** True when the node's output range is calibrated (the requantize is absorbed). */
+        public boolean calibrated() { return minCalibRange != null && maxCalibRange != null; }
+
+        /**
+         * Element type of an INT8 node's output: float32 with {@code enable_float_output}; when calibrated, our
+         * {@code out_type} or else MXNet's rule (uint8 iff the last post-op cannot be negative); otherwise int32.
+         */
+        public DType int8OutputType() {
+            return Int8.fusedOutputType(floatOutput, minCalibRange, maxCalibRange, outType, sum >= 0 ? postSumAct : act);
+        }
     }
 
     private static final Set<String> ATTRS = Set.of("with_bn", "with_act", "with_sum", "with_postsum_act", "quantized",
-            "dedup_sum", "min_calib_range", "max_calib_range", "enable_float_output");
+            "dedup_sum", "min_calib_range", "max_calib_range", "enable_float_output", "out_type", "channel_wise_quantize");
 
     @Override public String name() { return NAME; }
 
@@ -188,11 +205,14 @@ public final class FusedConvolutionOp implements Op<FusedConvolutionOp.Params> {
                 roles.add(InputRole.DATA);
             }
         }
-        Float min = a.has("min_calib_range") ? a.floatValue("min_calib_range", 0f) : null;
-        Float max = a.has("max_calib_range") ? a.floatValue("max_calib_range", 0f) : null;
-        a.bool("enable_float_output", false);
-        return new Params(conv, data, weight, bias, bn, act, sum, postSumAct, quantized, min, max,
-                List.copyOf(names), List.copyOf(roles));
+        Float min = QuantKernels.optionalFloat(a, "min_calib_range");
+        Float max = QuantKernels.optionalFloat(a, "max_calib_range");
+        QuantKernels.checkCalib(a, min, max);
+        boolean floatOutput = a.bool("enable_float_output", false);
+        String outType = a.has("out_type") ? a.choice("out_type", "int8", "int8", "uint8", "auto") : null;
+        boolean channelWise = a.bool("channel_wise_quantize", true);
+        return new Params(conv, data, weight, bias, bn, act, sum, postSumAct, quantized, min, max, outType, floatOutput,
+                channelWise, List.copyOf(names), List.copyOf(roles));
     }
 
     private static int varInput(AttrReader a, Node op, int slot, Map<Node, Integer> varIndex, List<String> names,
@@ -227,7 +247,7 @@ public final class FusedConvolutionOp implements Op<FusedConvolutionOp.Params> {
 
     @Override public InputRole inputRole(Params p, int i) { return p.inputRoles.get(i); }
 
-    @Override public int numOutputs(Params p) { return p.quantized ? 3 : 1; }
+    @Override public int numOutputs(Params p) { return p.quantized && !p.floatOutput ? 3 : 1; }
 
     @Override public int numVisibleOutputs(Params p) { return numOutputs(p); }
 
@@ -254,16 +274,32 @@ public final class FusedConvolutionOp implements Op<FusedConvolutionOp.Params> {
             ctx.assignIn(i, new long[] {1});
         }
         ctx.setOut(0, y);
-        if (p.quantized) {
+        if (numOutputs(p) == 3) {
             ctx.setOut(1, new long[] {1});
             ctx.setOut(2, new long[] {1});
         }
     }
 
     @Override
+    public void inferType(Params p, TypeContext ctx) {
+        if (!p.quantized) {
+            Op.super.inferType(p, ctx);
+            return;
+        }
+        ctx.requireOneOf(p.data, DType.UINT8, DType.INT8);
+        if (p.sum >= 0 && p.sum != p.data) ctx.requireOneOf(p.sum, DType.UINT8, DType.INT8, DType.INT32, DType.FLOAT32);
+        for (int i = 0; i < ctx.numInputs(); i++) {
+            if (i != p.data && i != p.sum) ctx.assignIn(i, DType.FLOAT32);
+        }
+        ctx.setOut(0, p.int8OutputType());
+        for (int j = 1; j < ctx.numOutputs(); j++) ctx.setOut(j, DType.FLOAT32);
+    }
+
+    @Override
     public void build(Params p, KernelContext ctx) {
         if (p.quantized) {
-            throw ctx.unsupported("quantized fused convolution (quantized=true) has no FP32 kernel; it needs the INT8 runtime");
+            FusedConvolutionInt8.build(p, ctx);
+            return;
         }
         ConvolutionOp.Params c = p.conv;
         long[] x = ctx.inputShape(p.data);
@@ -351,11 +387,19 @@ public final class FusedConvolutionOp implements Op<FusedConvolutionOp.Params> {
      */
     static memory constantIn(KernelContext ctx, memory.desc plain, memory.desc wanted, float[] values) {
         if (Layouts.sameBytes(plain, wanted)) return ctx.constant(wanted, values);
-        memory dst = ctx.constant(wanted, new float[(int) (wanted.get_size() / 4)]);
+        ByteBuffer buf = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder());
+        buf.asFloatBuffer().put(values);
+        return constantIn(ctx, plain, wanted, buf);
+    }
+
+    /**
+     * A constant in layout {@code wanted} holding the bytes {@code values} given in layout {@code plain} (any data
+     * type, e.g. int8 weights), reordered now, once.
+     */
+    static memory constantIn(KernelContext ctx, memory.desc plain, memory.desc wanted, ByteBuffer values) {
+        memory dst = ctx.constantBuffer(wanted);
         try (PointerScope scope = new PointerScope()) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder());
-            buf.asFloatBuffer().put(values);
-            memory src = new memory(plain, ctx.engine(), new Pointer(buf));
+            memory src = new memory(plain, ctx.engine(), new Pointer(values));
             stream s = new stream(ctx.engine());
             reorder r = new reorder(new reorder.primitive_desc(ctx.engine(), plain, ctx.engine(), wanted));
             IntMemoryMap args = new IntMemoryMap();

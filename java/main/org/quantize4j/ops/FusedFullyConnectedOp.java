@@ -8,13 +8,15 @@ import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
 import org.quantize4j.graph.Node;
 import org.quantize4j.graph.Symbol;
+import org.quantize4j.ndarray.DType;
 
 /**
  * MXNet's oneDNN fused inner product {@code _sg_mkldnn_fully_connected}: a FullyConnected, optionally
  * followed by an activation (relu, sigmoid, tanh, softrelu, leaky/elu/gelu, clip, square, sqrt, exp,
  * abs) run as a oneDNN eltwise post-op. The subgraph (field {@code "subgraphs"}) holds the original
- * ops; the node's inputs are {@code data, weight, [bias]}. FP32 only: {@code quantized=True} nodes parse
- * but are not built here.
+ * ops; the node's inputs are {@code data, weight, [bias]}. INT8 nodes ({@code quantized=True}) add the data's
+ * (min, max), and without {@code channel_wise_quantize} take MXNet's int8 weight and bias with their ranges
+ * ({@link FusedFullyConnectedInt8}).
  *
  * <pre>{@code
  * // sg_mkldnn_fully_connected_eltwise_0 = FullyConnected(x, w, b, num_hidden=128) -> Activation(relu)
@@ -32,10 +34,19 @@ public final class FusedFullyConnectedOp implements Op<FusedFullyConnectedOp.Par
      * @param enableFloatOutput INT8 node with float output (one output instead of three)
      */
     public record Params(FullyConnectedOp.Params fc, EltwisePostOp act, boolean quantized, boolean enableFloatOutput,
-                         Float minCalibRange, Float maxCalibRange, List<String> inputNames) {}
+                         Float minCalibRange, Float maxCalibRange, String outType, boolean channelWise,
+                         List<String> inputNames) {
+        /** Number of inputs before the (min, max) pairs: data, weight, [bias]. */
+        public int numTensors() { return fc.noBias() ? 2 : 3; }
+
+        /** Element type of an INT8 node's output (see {@link Int8#fusedOutputType}). */
+        public DType int8OutputType() {
+            return Int8.fusedOutputType(enableFloatOutput, minCalibRange, maxCalibRange, outType, act);
+        }
+    }
 
     private static final Set<String> ATTRS = Set.of("quantized", "enable_float_output", "with_eltwise", "with_sum",
-            "min_calib_range", "max_calib_range", "channel_wise_quantize", "for_quantization");
+            "min_calib_range", "max_calib_range", "channel_wise_quantize", "for_quantization", "out_type");
 
     @Override public String name() { return NAME; }
 
@@ -79,23 +90,30 @@ public final class FusedFullyConnectedOp implements Op<FusedFullyConnectedOp.Par
         }
         boolean quantized = a.bool("quantized", false);
         boolean floatOut = a.bool("enable_float_output", false);
-        a.bool("channel_wise_quantize", false);
+        boolean channelWise = a.bool("channel_wise_quantize", false);
         a.bool("for_quantization", false);
-        a.bool("with_sum", false);
+        if (a.bool("with_sum", false)) throw a.unsupported("with_sum", "a fused FullyConnected with sum is not supported");
         List<String> names = new ArrayList<>(fc.noBias() ? List.of("data", "weight") : List.of("data", "weight", "bias"));
         if (quantized) {
-            names.addAll(List.of("data_min", "data_max", "weight_min", "weight_max"));
-            if (!fc.noBias()) names.addAll(List.of("bias_min", "bias_max"));
+            // Channel-wise: FP32 weight and bias, quantized when built; else MXNet's int8 weight/bias with ranges.
+            names.addAll(List.of("data_min", "data_max"));
+            if (!channelWise) {
+                names.addAll(List.of("weight_min", "weight_max"));
+                if (!fc.noBias()) names.addAll(List.of("bias_min", "bias_max"));
+            }
         }
-        Float min = a.has("min_calib_range") ? a.floatValue("min_calib_range", 0f) : null;
-        Float max = a.has("max_calib_range") ? a.floatValue("max_calib_range", 0f) : null;
-        return new Params(fc, act, quantized, floatOut, min, max, List.copyOf(names));
+        Float min = QuantKernels.optionalFloat(a, "min_calib_range");
+        Float max = QuantKernels.optionalFloat(a, "max_calib_range");
+        QuantKernels.checkCalib(a, min, max);
+        String outType = a.has("out_type") ? a.choice("out_type", "int8", "int8", "uint8", "auto") : null;
+        return new Params(fc, act, quantized, floatOut, min, max, outType, channelWise, List.copyOf(names));
     }
 
     @Override public List<String> inputNames(Params p) { return p.inputNames; }
 
     @Override
     public InputRole inputRole(Params p, int i) {
+        if (i >= p.numTensors()) return InputRole.RANGE;
         return i == 1 ? InputRole.WEIGHT : i == 2 ? InputRole.BIAS : InputRole.DATA;
     }
 
@@ -105,9 +123,14 @@ public final class FusedFullyConnectedOp implements Op<FusedFullyConnectedOp.Par
 
     @Override
     public void inferShape(Params p, ShapeContext ctx) {
-        new FullyConnectedOp().inferShape(p.fc, ctx);
-        int base = p.fc.noBias() ? 2 : 3;
-        for (int i = base; i < p.inputNames.size(); i++) ctx.assignIn(i, new long[] {1});
+        int base = p.numTensors();
+        if (!p.quantized) {
+            new FullyConnectedOp().inferShape(p.fc, ctx);
+        } else {
+            long[][] out = ctx.runOnPrefix(base, 1, c -> new FullyConnectedOp().inferShape(p.fc, c));
+            QuantKernels.rangeShapesWithChannelWeights(ctx, base, base + 2, p.fc.numHidden());
+            ctx.setOut(0, out[0]);
+        }
         if (numOutputs(p) == 3) {
             ctx.setOut(1, new long[] {1});
             ctx.setOut(2, new long[] {1});
@@ -115,9 +138,23 @@ public final class FusedFullyConnectedOp implements Op<FusedFullyConnectedOp.Par
     }
 
     @Override
+    public void inferType(Params p, TypeContext ctx) {
+        if (!p.quantized) {
+            Op.super.inferType(p, ctx);
+            return;
+        }
+        ctx.requireOneOf(0, DType.UINT8, DType.INT8);
+        for (int i = 1; i < p.numTensors(); i++) ctx.assignIn(i, p.channelWise ? DType.FLOAT32 : DType.INT8);
+        for (int i = p.numTensors(); i < ctx.numInputs(); i++) ctx.assignIn(i, DType.FLOAT32);
+        ctx.setOut(0, p.int8OutputType());
+        for (int j = 1; j < ctx.numOutputs(); j++) ctx.setOut(j, DType.FLOAT32);
+    }
+
+    @Override
     public void build(Params p, KernelContext ctx) {
         if (p.quantized) {
-            throw ctx.unsupported("quantized fused FullyConnected (quantized=True) has no FP32 kernel; it needs the INT8 runtime");
+            FusedFullyConnectedInt8.build(p, ctx);
+            return;
         }
         primitive_attr attr = ctx.newAttr();
         if (p.act != null) {

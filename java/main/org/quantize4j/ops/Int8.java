@@ -84,6 +84,18 @@ public final class Int8 {
         return t == DType.INT8 || t == DType.UINT8;
     }
 
+    /**
+     * Output type of a quantized fused node ({@code _sg_mkldnn_conv} / {@code _sg_mkldnn_fully_connected}): float32
+     * with {@code enable_float_output}; when calibrated, {@code out_type} (ours) or else MXNet's rule, uint8 iff the
+     * last post-op {@code last} cannot be negative; uncalibrated, int32.
+     */
+    static DType fusedOutputType(boolean floatOutput, Float minCalib, Float maxCalib, String outType, EltwisePostOp last) {
+        if (floatOutput) return DType.FLOAT32;
+        if (minCalib == null || maxCalib == null) return DType.INT32;
+        if (outType != null) return outType(outType, minCalib);
+        return last != null && last.nonNegative() && minCalib >= 0f ? DType.UINT8 : DType.INT8;
+    }
+
     /** Parses an {@code out_type} attribute value (int8, uint8, auto, float32) to a type; auto resolves by {@code min}. */
     static DType outType(String outType, Float calibMin) {
         return switch (outType) {

@@ -80,6 +80,15 @@ public interface KernelContext {
     memory outputInPlace(int j, memory.desc desc, int input);
 
     /**
+     * Output {@code j} in layout {@code desc}, holding input {@code input}'s bytes (in layout {@code inputDesc}, of
+     * the same size) when this node's next step starts: for oneDNN's sum post-op, which adds into the destination.
+     * The output shares the input's buffer when nothing reads the input afterwards; otherwise a copy step runs
+     * first. Bytes are copied as they are (an s8 input under a u8 output stays s8 bits; the sum post-op's data
+     * type reinterprets them).
+     */
+    memory outputStartingAs(int j, memory.desc desc, int input, memory.desc inputDesc);
+
+    /**
      * Output {@code j} as a view of {@code source}'s bytes (an input memory from this context) with desc
      * {@code view} (no copy; for identity and reshape-like ops). No step is added.
      */
@@ -93,6 +102,12 @@ public interface KernelContext {
 
     /** A constant filled now from {@code values} (plain row-major float32 for {@code desc}). */
     memory constant(memory.desc desc, float[] values);
+
+    /**
+     * A zero-filled constant of {@code desc}'s size (any data type or layout), for builders that fill it now, e.g.
+     * with a build-time reorder of weights they computed.
+     */
+    memory constantBuffer(memory.desc desc);
 
     /** A primitive_attr with the executor's settings (user-managed scratchpad); add post-ops/scales to it. */
     primitive_attr newAttr();

@@ -1,19 +1,9 @@
 package org.quantize4j.ops;
 
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_SCALES;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
-
 import java.util.List;
 import java.util.Set;
 
-import org.bytedeco.dnnl.IntMemoryMap;
-import org.bytedeco.dnnl.global.dnnl.prop_kind;
-import org.bytedeco.dnnl.inner_product_forward;
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.primitive_attr;
 import org.quantize4j.ndarray.DType;
 
 /**
@@ -74,10 +64,7 @@ public final class QuantizedFullyConnectedOp implements Op<FullyConnectedOp.Para
     @Override
     public void build(FullyConnectedOp.Params p, KernelContext ctx) {
         int n = p.noBias() ? 2 : 3;
-        long[] x = ctx.inputShape(0);
-        long[] y = ctx.outputShape(0);
         DType srcType = ctx.inputType(0);
-        memory.data_type st = Int8.physicalType(srcType);
         RangeCalc r = new RangeCalc(ctx);
         int dlo = r.input(n);
         int dhi = r.input(n + 1);
@@ -98,47 +85,9 @@ public final class QuantizedFullyConnectedOp implements Op<FullyConnectedOp.Para
         CalibratedOutput fused = QuantKernels.fusableRequantize(ctx);
         memory.data_type outType = fused == null ? memory.data_type.f32 : Int8.physicalType(fused.type());
 
-        long o = p.numHidden();
-        memory src;
-        memory.desc srcMd;
-        long[] wDims;
-        memory dstValue = ctx.output(0, Layouts.plain(y, outType));
-        memory dst;
-        memory.desc dstMd;
-        if (p.flatten() && x.length == 4) {
-            srcMd = Layouts.likeInput(ctx.inputDesc(0), x, st);
-            src = ctx.input(0, srcMd);
-            wDims = new long[] {o, x[1], x[2], x[3]};
-            dstMd = Layouts.plain(y, outType);
-            dst = dstValue;
-        } else {
-            long rows = p.flatten() ? (x.length == 1 ? 1 : x[0]) : Layouts.product(x, 0, x.length - 1);
-            long k = p.flatten() ? (x.length == 1 ? x[0] : Layouts.product(x, 1, x.length)) : x[x.length - 1];
-            srcMd = Layouts.plain(new long[] {rows, k}, st);
-            memory plainIn = ctx.input(0, Layouts.plain(x, st));
-            src = x.length == 2 ? plainIn : ctx.view(plainIn, srcMd);
-            wDims = new long[] {o, k};
-            dstMd = Layouts.plain(new long[] {rows, o}, outType);
-            dst = y.length == 2 ? dstValue : ctx.view(dstValue, dstMd);
-        }
-        memory.desc bMd = bias == null ? new memory.desc() : Layouts.plain(new long[] {o});
-        primitive_attr attr = ctx.newAttr();
-        attr.set_scales_mask(DNNL_ARG_SRC, 0);
-        attr.set_scales_mask(DNNL_ARG_WEIGHTS, channelUnits == null ? 0 : 1);   // per output row
-        if (fused != null) attr.set_scales_mask(DNNL_ARG_DST, 0);
-        inner_product_forward.primitive_desc pd = ctx.own(new inner_product_forward.primitive_desc(ctx.engine(),
-                prop_kind.forward_inference, srcMd, Layouts.any(wDims, memory.data_type.s8), bMd, dstMd, attr, false));
-        IntMemoryMap args = ctx.newArgs();
-        args.put(DNNL_ARG_SRC, src);
-        args.put(DNNL_ARG_WEIGHTS, ctx.input(1, Layouts.plain(wDims, memory.data_type.s8), pd.weights_desc()));
-        if (bias != null) args.put(DNNL_ARG_BIAS, ctx.constant(bMd, bias));
-        args.put(DNNL_ARG_DST, dst);
-        args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, srcScale);
-        args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS, wScale);
-        if (fused != null) {
-            float unit = Int8.unit(fused.minCalib(), fused.maxCalib(), fused.type());
-            args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST, ctx.constant(Layouts.plain(new long[] {1}), new float[] {unit}));
-        }
-        ctx.addPrimitive(new inner_product_forward(pd), pd, args);
+        memory dstScale = fused == null ? null
+                : ctx.constant(Layouts.plain(new long[] {1}), new float[] {Int8.unit(fused.minCalib(), fused.maxCalib(), fused.type())});
+        Int8InnerProduct.build(ctx, p, srcScale, wScale, channelUnits != null,
+                (dims, wanted) -> ctx.input(1, Layouts.plain(dims, memory.data_type.s8), wanted), bias, outType, dstScale, null);
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.quantize4j.ops.WeightQuantizer;
 import org.quantize4j.QuantizeGranularity;
 import org.quantize4j.graph.Node;
 import org.quantize4j.graph.NodeEntry;

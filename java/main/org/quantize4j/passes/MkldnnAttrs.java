@@ -1,6 +1,7 @@
 package org.quantize4j.passes;
 
 import java.util.Set;
+import org.quantize4j.ops.WeightQuantizer;
 import org.quantize4j.graph.Attrs;
 import org.quantize4j.graph.Node;
 import org.quantize4j.graph.Symbol;

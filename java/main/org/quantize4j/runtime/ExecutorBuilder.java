@@ -73,6 +73,8 @@ final class ExecutorBuilder {
     private final Map<memory, Storage> memStorage = new IdentityHashMap<>();
     private final List<Step> steps = new ArrayList<>();
     private final List<int[]> inPlace = new ArrayList<>();   // {outStorageId, inStorageId, time}
+    /** Copies that initialise an output from an input; dropped when the planner lets the two share a buffer. */
+    private final List<StartCopy> startCopies = new ArrayList<>();
     private final List<ByteBuffer> buffers = new ArrayList<>();
     private final Map<Node, List<List<Node>>> consumers = new IdentityHashMap<>();
     private final Set<NodeEntry> headEntries = new java.util.HashSet<>();
@@ -392,6 +394,9 @@ final class ExecutorBuilder {
             in.lastUse = Math.max(in.lastUse, out.lastUse);
             if (out.kind == Storage.Kind.OUTPUT) in.kind = Storage.Kind.OUTPUT;
         }
+        for (StartCopy c : startCopies) {
+            if (c.out().root() == c.in().root()) steps.remove(c.step());
+        }
         // Storages that were written but never read still occupy their definition instant.
         List<Storage> planned = new ArrayList<>();
         for (Storage s : storages) {
@@ -586,6 +591,28 @@ final class ExecutorBuilder {
         }
 
         @Override
+        public memory outputStartingAs(int j, memory.desc desc, int input, memory.desc inputDesc) {
+            if (desc.get_size() != inputDesc.get_size()) {
+                throw new IllegalArgumentException("node '" + node.name() + "': output " + j + " (" + desc.get_size()
+                        + " bytes) cannot start as input " + input + " (" + inputDesc.get_size() + " bytes)");
+            }
+            memory src = input(input, inputDesc);
+            memory m = output(j, desc);
+            Storage outSt = outputs[j].storage;
+            reorder.primitive_desc pd = new reorder.primitive_desc(eng, inputDesc, eng, inputDesc, newAttr(), false);
+            IntMemoryMap args = newArgs();
+            args.put(DNNL_ARG_FROM, src);
+            args.put(DNNL_ARG_TO, newMemory(inputDesc, outSt));
+            addStep(new reorder(pd), pd, args, node.name());
+            Storage inSt = memStorage.get(src);
+            if (inSt != null) {
+                inPlace.add(new int[] {outSt.id, inSt.id, time});
+                startCopies.add(new StartCopy(outSt, inSt, steps.get(steps.size() - 1)));
+            }
+            return m;
+        }
+
+        @Override
         public memory outputAlias(int j, memory source, memory.desc view) {
             checkDims(j, view);
             Storage s = memStorage.get(source);
@@ -620,6 +647,14 @@ final class ExecutorBuilder {
             allocate(s);
             constantBytes += s.bytes;
             s.buffer.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().put(values);
+            return newMemory(desc, s);
+        }
+
+        @Override
+        public memory constantBuffer(memory.desc desc) {
+            Storage s = newStorage(Storage.Kind.CONSTANT, desc.get_size());
+            allocate(s);
+            constantBytes += s.bytes;
             return newMemory(desc, s);
         }
 
@@ -683,5 +718,8 @@ final class ExecutorBuilder {
             }
             steps.add(new Step(step, memories.clone(), node.name(), rawStream));
         }
+    }
+
+    private record StartCopy(Storage out, Storage in, Step step) {
     }
 }

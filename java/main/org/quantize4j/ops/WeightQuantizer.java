@@ -1,4 +1,4 @@
-package org.quantize4j.passes;
+package org.quantize4j.ops;
 
 import java.nio.ByteBuffer;
 import org.quantize4j.QuantizeGranularity;
@@ -8,10 +8,10 @@ import org.quantize4j.ndarray.NDArray;
 /**
  * Symmetric int8 quantization of convolution / FullyConnected weights, per output channel (axis 0) or per
  * tensor, with MXNet's bias guard: the reference for the INT8 kernels of quantized fused nodes (which
- * quantize their BN-folded FP32 weights when built) and for {@link CompactParams}.
+ * quantize their BN-folded FP32 weights when built) and for {@code passes.CompactParams}.
  *
  * <p>Per channel {@code c}: {@code scale[c] = max|w[c]| / 127}, {@code q = sign(w) * min(floor(|w| / scale + 0.5), 127)}
- * in float32 arithmetic (as {@link OfflineParams}); real value = {@code q * scale[c]}. An all-zero channel gets
+ * in float32 arithmetic (as {@code passes.OfflineParams}); real value = {@code q * scale[c]}. An all-zero channel gets
  * scale {@code 1/127}. Bias guard (MXNet's fused conv): an int32 bias {@code bias * dataScale / scale[c]} must
  * stay within {@code INT32_MAX / 2}, so {@code scale[c]} is raised to {@code |bias[c]| * dataScale / (INT32_MAX / 2)}
  * where needed ({@code dataScale}: the data's quantization multiplier, {@code 127 / amax} for int8 or
@@ -92,7 +92,7 @@ public final class WeightQuantizer {
         return new Int8Weights(q, scales);
     }
 
-    /** The float32 weights {@code q * scale} (what {@link CompactParams#expand} restores). */
+    /** The float32 weights {@code q * scale} (what {@code CompactParams.expand} restores). */
     public static NDArray dequantize(Int8Weights q) {
         NDArray values = q.values();
         int n = Math.toIntExact(values.size());
