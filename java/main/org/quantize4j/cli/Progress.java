@@ -106,9 +106,11 @@ final class Progress {
         } else {
             b.append(String.format(Locale.ROOT, "%d %s", done, unit));
         }
-        if (rate > 0) b.append(String.format(Locale.ROOT, "  %s/s", rate >= 100 ? String.format(Locale.ROOT, "%.0f", rate)
-                : String.format(Locale.ROOT, "%.1f", rate)));
-        if (total > 0 && rate > 0 && done < total) b.append("  ETA ").append(duration((total - done) / rate));
+        boolean timed = unit.equals("s");   // a loop counting seconds (a timed benchmark): no rate to show
+        if (rate > 0 && !timed) {
+            b.append("  ").append(String.format(Locale.ROOT, rate >= 100 ? "%.0f" : "%.1f", rate)).append("/s");
+        }
+        if (total > 0 && rate > 0 && done < total) b.append("  ETA ").append(duration(timed ? total - done : (total - done) / rate));
         return b.toString();
     }
 

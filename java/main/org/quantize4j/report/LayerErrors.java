@@ -87,12 +87,27 @@ public final class LayerErrors {
      *                      themselves
      */
     public static Plan plan(Symbol fp32, Symbol quantized, Map<String, List<String>> originalNodes) {
-        Map<Node, List<Node>> consumers = quantized.consumers();
+        Map<Node, List<Node>> consumers = new IdentityHashMap<>();
+        // Distinct readers (a node reading all three outputs of a triple is one reader).
+        quantized.consumers().forEach((k, v) -> {
+            List<Node> distinct = new ArrayList<>();
+            for (Node r : v) if (!distinct.contains(r)) distinct.add(r);
+            consumers.put(k, distinct);
+        });
+        Set<Node> graphOutputs = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (NodeEntry h : quantized.heads()) graphOutputs.add(h.node());
+        // Quantized nodes measured together with the one node reading them (see mergedIntoReader).
+        Map<Node, List<String>> mergedInto = new IdentityHashMap<>();
+        for (Node n : quantized.nodes()) {
+            Node reader = mergedIntoReader(n, consumers, graphOutputs);
+            if (reader != null) mergedInto.computeIfAbsent(reader, k -> new ArrayList<>()).add(layerName(n));
+        }
         List<Pair> pairs = new ArrayList<>();
         List<NodeEntry> heads = new ArrayList<>();
         for (Node n : quantized.nodes()) {
             if (!isQuantizedLayer(n) || !n.name().startsWith(QuantizeNames.QUANTIZED_PREFIX)) continue;
-            String name = n.name().substring(QuantizeNames.QUANTIZED_PREFIX.length());
+            if (mergedIntoReader(n, consumers, graphOutputs) != null) continue;
+            String name = layerName(n);
             Node ref = fp32.find(name);
             if (ref == null || ref.isVariable()) continue;
             Node out = n;
@@ -111,11 +126,34 @@ public final class LayerErrors {
                 measured = new NodeEntry(dq, 0);
             }
             heads.add(measured);
-            List<String> originals = originalNodes == null ? null : originalNodes.get(name);
-            pairs.add(new Pair(name, ref.op(), originals == null ? List.of(name) : originals, out.name(),
-                    new NodeEntry(ref, 0), measured));
+            List<String> originals = new ArrayList<>();
+            for (String merged : mergedInto.getOrDefault(n, List.of())) originals.addAll(originalsOf(merged, originalNodes));
+            originals.addAll(originalsOf(name, originalNodes));
+            pairs.add(new Pair(name, ref.op(), originals, out.name(), new NodeEntry(ref, 0), measured));
         }
         return new Plan(heads.isEmpty() ? quantized : Symbol.fromOutputs(heads, quantized.graphAttrs()), pairs);
+    }
+
+    private static String layerName(Node quantizedNode) {
+        return quantizedNode.name().substring(QuantizeNames.QUANTIZED_PREFIX.length());
+    }
+
+    private static List<String> originalsOf(String name, Map<String, List<String>> originalNodes) {
+        List<String> o = originalNodes == null ? null : originalNodes.get(name);
+        return o == null ? List.of(name) : o;
+    }
+
+    /**
+     * The reader a quantized node is measured with instead of on its own, or null. A quantized BatchNorm read only
+     * by quantized relus represents only {@code [0, max]} (the runtime spends its codes on what the relu keeps,
+     * {@code QuantizedBatchNormOp}); its negative values are not meant to survive, and a reader added to measure them
+     * would change that choice. It is measured with its relu (one row standing for both), as a fused graph would.
+     */
+    static Node mergedIntoReader(Node n, Map<Node, List<Node>> consumers, Set<Node> graphOutputs) {
+        if (!n.op().equals("_contrib_quantized_batch_norm") || graphOutputs.contains(n)) return null;
+        List<Node> readers = consumers.getOrDefault(n, List.of());
+        if (readers.size() != 1 || !readers.get(0).op().equals("_contrib_quantized_act")) return null;
+        return readers.get(0);
     }
 
     /** A node of the quantized vocabulary standing for a layer: {@code _contrib_quantized_*} or a quantized fused node. */
