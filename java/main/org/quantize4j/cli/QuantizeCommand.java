@@ -27,7 +27,6 @@ import org.quantize4j.data.Datasets;
 import org.quantize4j.graph.Node;
 import org.quantize4j.graph.Symbol;
 import org.quantize4j.ndarray.NDArray;
-import org.quantize4j.passes.ApplyCalibration;
 import org.quantize4j.passes.CalibrationTarget;
 import org.quantize4j.passes.fusion.FusionResult;
 import org.quantize4j.report.CalibrationRecorder;
@@ -277,8 +276,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         List<String> notes = new ArrayList<>();
         List<TensorReport> tensors = List.of();
         if (recorder != null) {
-            List<CalibrationTarget> targets = new ArrayList<>(CalibrationTarget.of(q.symbol()));
-            targets.addAll(ApplyCalibration.batchNormTargets(q.symbol()));
+            List<CalibrationTarget> targets = CalibrationRecorder.targetsOf(q.symbol());
             // Calibration ran on the FP32 graph the quantized one came from (the fused one for --mkldnn).
             tensors = CalibrationRecorder.inGraphOrder(recorder.tensors(targets, 160),
                     result.fusion() == null ? m.symbol() : result.fusion().symbol());
@@ -297,8 +295,8 @@ public final class QuantizeCommand implements Callable<Integer> {
             layers = LayerErrors.measure(reference, m.allParams(), q.symbol(), qparams, originals, model.dataName(), it,
                     (int) n, options.executorOptions(), done -> bar.update(done, n, "images"));
         } catch (IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
-            if (!mkldnn) throw e;
-            // The fused INT8 graph may use kernels this version lacks: the calibration part still stands.
+            // E.g. a quantized graph using a kernel this version lacks: the model and the calibration part of the
+            // report still stand, so say what failed rather than lose them.
             notes.add("Per-layer errors not measured: " + e.getMessage());
             cmd.getErr().println("quantize4j quantize: warning: report without per-layer errors: " + e.getMessage());
         } finally {

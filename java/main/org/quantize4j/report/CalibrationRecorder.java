@@ -14,9 +14,12 @@ import org.quantize4j.calib.EntropyCollector;
 import org.quantize4j.calib.Histogram;
 import org.quantize4j.calib.KlThreshold;
 import org.quantize4j.calib.TensorRange;
+import org.quantize4j.graph.Node;
 import org.quantize4j.graph.Symbol;
 import org.quantize4j.ndarray.NDArray;
 import org.quantize4j.passes.CalibrationTarget;
+import org.quantize4j.passes.QuantizeNames;
+import org.quantize4j.passes.QuantizeOps;
 
 /**
  * Records what a calibration saw, for {@link CalibrationReport}: set it as the options' calibration listener
@@ -128,6 +131,25 @@ public final class CalibrationRecorder implements CalibrationListener {
             if (hi <= r.min() + eps || lo >= r.max() - eps) n += c;
         }
         return n;
+    }
+
+    /**
+     * Which nodes of a calibrated quantized graph take which FP32 tensor's range: its quantize / requantize nodes
+     * ({@link CalibrationTarget#of}), and quantized nodes carrying their own output range ({@code quantized_X} with
+     * {@code min_calib_range}: a quantized BatchNorm, a quantized fused node that absorbed its requantize) for
+     * tensor {@code X_output}.
+     */
+    public static List<CalibrationTarget> targetsOf(Symbol calibrated) {
+        List<CalibrationTarget> out = new ArrayList<>(CalibrationTarget.of(calibrated));
+        for (Node n : calibrated.nodes()) {
+            if (n.attr(QuantizeOps.MIN_CALIB_RANGE) == null || CalibrationTarget.tensorOf(n) != null
+                    || !n.name().startsWith(QuantizeNames.QUANTIZED_PREFIX)) {
+                continue;
+            }
+            out.add(new CalibrationTarget(n.name().substring(QuantizeNames.QUANTIZED_PREFIX.length()) + "_output",
+                    List.of(n.name())));
+        }
+        return out;
     }
 
     /** {@code tensors} ordered as their producers appear in {@code graph} (unknown names last, in their order). */

@@ -19,8 +19,8 @@ import org.quantize4j.AtomicFiles;
  */
 public final class HtmlReportWriter {
     /** Relative L2 errors from here on are shown amber; from {@link #BAD} red. */
-    static final double WARN = 0.02;
-    static final double BAD = 0.1;
+    static final double WARN = 0.05;
+    static final double BAD = 0.15;
 
     private HtmlReportWriter() {
     }
@@ -119,7 +119,10 @@ public final class HtmlReportWriter {
                 .append(" calibration examples; each quantized layer's output, dequantized to real values, is compared "
                         + "with the same tensor of the FP32 model. <b>Relative L2</b> = ‖int8 − fp32‖ / ‖fp32‖; "
                         + "<b>cosine</b> = cosine similarity (1 = same direction). <b>Added</b> = relative L2 minus the "
-                        + "largest one among the quantized layers feeding it. Sorted worst first.</p>\n");
+                        + "largest one among the quantized layers feeding it. A BatchNorm read only by a relu is "
+                        + "measured with it (one row naming both: the INT8 BatchNorm keeps only what the relu passes). "
+                        + "Sorted worst first; relative L2 <span class=\"ok\">below 5%</span>, "
+                        + "<span class=\"warn\">5–15%</span>, <span class=\"bad\">15% or more</span>.</p>\n");
         if (r.layers().isEmpty()) {
             h.append("<p>No quantized layer was compared.</p></section>\n");
             return;
@@ -180,9 +183,9 @@ public final class HtmlReportWriter {
                     .append(SvgHistogram.fmt(t.calibMax())).append("] &middot; KL ")
                     .append(t.klDivergence() == null ? "n/a" : SvgHistogram.fmt(t.klDivergence()))
                     .append(" &middot; clipped ").append(pctSmall(t.clippedFraction())).append("</span>");
-            if (!t.usedBy().isEmpty()) {
-                h.append("<span class=\"used\">range used by ").append(escape(String.join(", ", t.usedBy()))).append("</span>");
-            }
+            h.append("<span class=\"used\">").append(t.usedBy().isEmpty()
+                    ? "range not used by the written model (e.g. its node writes float32)"
+                    : "range used by " + escape(String.join(", ", t.usedBy()))).append("</span>");
             h.append("</figcaption>").append(SvgHistogram.render(t, 600, 180)).append("</figure>\n");
         }
         h.append("</div></section>\n");
@@ -258,7 +261,7 @@ public final class HtmlReportWriter {
             table.grid td{padding:3px 8px;border-bottom:1px solid #eee;vertical-align:top}
             table.grid tbody tr:hover{background:#f7f9fc}
             .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-            td.ok{color:#2a7d2a} td.warn{color:#b36b00;font-weight:600} td.bad{color:#c62828;font-weight:700}
+            .ok{color:#2a7d2a} .warn{color:#b36b00;font-weight:600} .bad{color:#c62828;font-weight:700}
             td.barcell{width:140px}
             .bar{height:10px;border-radius:2px;margin-top:4px;min-width:1px}
             .bar.ok{background:#8fc98f} .bar.warn{background:#f0b34a} .bar.bad{background:#e06666}

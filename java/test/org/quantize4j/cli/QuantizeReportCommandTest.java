@@ -108,6 +108,8 @@ public class QuantizeReportCommandTest {
                 assertTrue(hi <= Math.max(Math.abs(seenMin), Math.abs(seenMax)) * 1.001 + 1e-6, name + ": threshold within the values seen");
             }
             assertTrue(html.contains("id=\"t-" + name + "\""), name + " has a plot in the HTML");
+            assertTrue(t.path("used_by").size() > 0, name + ": the nodes taking its range");
+            for (JsonNode u : t.path("used_by")) assertNotNull(q.symbol().find(u.asText()), u.asText());
         }
         assertEquals(listed, expected, "the report lists exactly the calibrated tensors");
         assertEquals(count(html, "<svg"), expected.size(), "one plot per tensor");
@@ -163,6 +165,43 @@ public class QuantizeReportCommandTest {
                 assertEquals(data.path("calib_max").asDouble(), n.path("max_calib_range").asDouble(), 1e-6);
             }
         }
+    }
+
+    @Test
+    public void mkldnnReportNamesTheFusedLayersOriginalNodes() throws Exception {
+        Path dir = Files.createTempDirectory("q4j-report-mkldnn");
+        CliRunner r = quantize("naive", dir.resolve("int8"), dir.resolve("r"), "--mkldnn", "--quiet", "--json");
+        assertEquals(r.exitCode(), 0, r.toString());
+        assertEquals(r.err(), "");
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("r/report.json").toFile());
+        Model q = Model.load(dir.resolve("int8").toString());
+        int calibrated = 0;
+        for (Node n : q.symbol().nodes()) if (n.attr("min_calib_range") != null) calibrated++;
+        List<String> unused = new ArrayList<>();
+        int used = 0;
+        for (JsonNode t : json.path("tensors")) {
+            if (t.path("used_by").isEmpty()) unused.add(t.path("name").asText());
+            else used++;
+            for (JsonNode u : t.path("used_by")) assertNotNull(q.symbol().find(u.asText()), u.asText());
+        }
+        assertEquals(used, calibrated, "each calibrated node of the written model has its tensor");
+        // Calibrated, then not needed: the last FullyConnected absorbed its dequantize and writes float.
+        assertEquals(unused, List.of("sg_mkldnn_fully_connected_0_output"));
+        assertTrue(Files.readString(dir.resolve("r/report.html")).contains("not used by the written model"));
+        Set<String> originals = new LinkedHashSet<>();
+        for (JsonNode e : json.path("layers")) {
+            assertTrue(Double.isFinite(e.path("relative_l2").asDouble(Double.NaN)), e.toString());
+            assertNotNull(q.symbol().find(e.path("quantized_node").asText()), e.toString());
+            for (JsonNode o : e.path("original_nodes")) originals.add(o.asText());
+        }
+        // Every conv / BatchNorm / FC of the original model is inside some compared fused layer.
+        Model fp32 = Model.load(MODELS.resolve("fmnist_resnet20_v1").toString());
+        for (Node n : fp32.symbol().nodes()) {
+            if (n.op().equals("Convolution") || n.op().equals("BatchNorm") || n.op().equals("FullyConnected")) {
+                assertTrue(originals.contains(n.name()), n.name() + " in " + originals);
+            }
+        }
+        assertEquals(json.path("settings").path("graph").asText(), "fused for oneDNN (quantize_model_mkldnn)");
     }
 
     @Test
