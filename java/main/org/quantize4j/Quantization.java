@@ -13,6 +13,9 @@ import org.quantize4j.calib.EntropyCollector;
 import org.quantize4j.calib.Histogram;
 import org.quantize4j.calib.MinMaxCollector;
 import org.quantize4j.calib.TensorRange;
+import org.quantize4j.gluon.Block;
+import org.quantize4j.gluon.BlockShapeException;
+import org.quantize4j.gluon.SymbolBlock;
 import org.quantize4j.graph.Node;
 import org.quantize4j.graph.Symbol;
 import org.quantize4j.ndarray.NDArray;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Post-training INT8 quantization of MXNet models, mirroring {@code mxnet.contrib.quantization}:
  * {@link #quantizeModel} (everything in one call), or {@link #quantizeGraph} + your own calibration loop +
- * {@link #calibGraph}, and {@link #combineHistogram}.
+ * {@link #calibGraph}, and {@link #combineHistogram}; {@link #quantizeModelMkldnn} for oneDNN's fused INT8 kernels;
+ * {@link #quantizeNet} for networks written with the {@link org.quantize4j.gluon} API.
  *
  * <pre>{@code
  * Model m = Model.load("test-models/fmnist_resnet20_v1");
@@ -246,6 +250,95 @@ public final class Quantization {
             n.attrs().putAll(attrs);
         }
         return r;
+    }
+
+    /**
+     * MXNet's {@code quantize_net}: quantizes a network written with the {@link org.quantize4j.gluon} API (or any
+     * {@link Block}, e.g. a {@link SymbolBlock} of a loaded model) and returns the INT8 network as a
+     * {@link SymbolBlock}, ready for {@code forward}, {@code export} and composition. The flow is MXNet's: the
+     * network is hybridized into a symbol with its parameters ({@link Block#toModel()}), its shapes are inferred from
+     * {@link QuantizeNetOptions#dataShapes} (or the first calibration batch), finishing deferred initialization,
+     * then {@link #quantizeModelMkldnn} fuses, quantizes, calibrates on the fused FP32 graph and folds
+     * requantize / dequantize into the fused nodes.
+     *
+     * <pre>{@code
+     * HybridSequential net = ...;                    // written with the API, parameters loaded or initialized
+     * SymbolBlock int8 = Quantization.quantizeNet(net, QuantizeNetOptions.defaults()
+     *         .calibMode(CalibMode.NAIVE).calibData(batches).numCalibExamples(320)
+     *         .excludeLayersMatch("*dense*"));
+     * NDArray logits = int8.forward(images);         // runs the INT8 kernels
+     * int8.export("out/mynet-int8", 0);              // MXNet-style checkpoint; SymbolBlock.imports reads it back
+     *
+     * // no calibration data: give the input shapes, ranges are then measured at run time
+     * SymbolBlock q = Quantization.quantizeNet(net, QuantizeNetOptions.defaults().dataShapes(new long[] {1, 1, 28, 28}));
+     * }</pre>
+     *
+     * @param network a block whose parameters have values (initialized, loaded, or deferred with an initializer)
+     * @throws BlockShapeException      when the network's forward cannot be set up for the data shapes (names the
+     *                                  block at fault)
+     * @throws IllegalArgumentException for missing data shapes, calibration data that is missing or does not fit,
+     *                                  parameters without values, and bad options
+     */
+    public static SymbolBlock quantizeNet(Block network, QuantizeNetOptions options) {
+        java.util.Objects.requireNonNull(network, "network");
+        java.util.Objects.requireNonNull(options, "options");
+        Logger log = options.logger();
+        log.info("quantizing network {}: {}", network.describe(), options);
+        List<String> inputs = network.inputNames();
+        if (options.calibMode() != CalibMode.NONE && options.calibData() == null) {
+            throw new IllegalArgumentException("quantizeNet with calibMode " + options.calibMode().mxnetName()
+                    + " needs calibData (QuantizeNetOptions.calibData); use calibMode none to skip calibration");
+        }
+        if (options.calibMode() != CalibMode.NONE && inputs.size() != 1) {
+            throw new IllegalArgumentException("quantizeNet calibrates networks with one input; " + network.describe()
+                    + " has inputs " + inputs);
+        }
+        long[][] shapes = netDataShapes(network, inputs, options);
+        try {
+            network.inferShape(shapes);
+        } catch (BlockShapeException e) {
+            throw new BlockShapeException(e.block(), "quantizeNet: " + e.getMessage(), e);
+        }
+        Model fp32;
+        try {
+            fp32 = network.toModel();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("quantizeNet: network " + network.describe() + " cannot be exported: "
+                    + e.getMessage() + " (initialize() it or load its parameters first)", e);
+        }
+        QuantizedModel q = quantizeModelMkldnn(fp32.symbol(), fp32.argParams(), fp32.auxParams(),
+                options.toQuantizeOptions(inputs));
+        SymbolBlock out = SymbolBlock.fromModel(q.toModel(), inputs);
+        log.info("quantizeNet: {} -> {} nodes, {} parameters", network.describe(), q.symbol().nodes().size(),
+                q.argParams().size() + q.auxParams().size());
+        return out;
+    }
+
+    /** The input shapes: given, or the first calibration batch's (single-input networks). */
+    private static long[][] netDataShapes(Block network, List<String> inputs, QuantizeNetOptions options) {
+        List<long[]> given = options.dataShapes();
+        if (given != null) {
+            if (given.size() != inputs.size()) {
+                throw new IllegalArgumentException("quantizeNet: network " + network.describe() + " has inputs " + inputs
+                        + " but " + given.size() + " data shape(s) were given");
+            }
+            return given.toArray(new long[0][]);
+        }
+        if (options.calibData() == null) {
+            throw new IllegalArgumentException("quantizeNet needs the input shapes of network " + network.describe()
+                    + ": give QuantizeNetOptions.dataShapes (one shape per input " + inputs
+                    + ", e.g. dataShapes(new long[] {1, 3, 224, 224})) or calibData");
+        }
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("quantizeNet: network " + network.describe() + " has inputs " + inputs
+                    + "; give one data shape per input (QuantizeNetOptions.dataShapes)");
+        }
+        org.quantize4j.data.DataIter it = options.calibData();
+        it.reset();
+        if (!it.hasNext()) throw new IllegalArgumentException("quantizeNet: calibration data is empty (no batch)");
+        long[] shape = it.next().data().shape();
+        it.reset();
+        return new long[][] {shape};
     }
 
     private static CalibrationCollector newCollector(List<String> names, QuantizeOptions options) {

@@ -95,21 +95,25 @@ public class QuantizeMkldnnTest {
         float[] w = {0.5f, -1.0f, 0.25f, 0.1f, 0.2f, -0.05f};   // 2 output channels of 3
         NDArray a = NDArray.ofFloats(new long[] {2, 3}, w);
         WeightQuantizer.Int8Weights cw = WeightQuantizer.quantize(a, QuantizeGranularity.CHANNEL_WISE);
-        assertEquals(cw.scales(), new float[] {1.0f / 127, 0.2f / 127});
-        assertEquals(int8(cw), new byte[] {64, -127, 32, 64, 127, -32});   // round half away from zero
+        // MXNet's grid: scale = amax / 127.5 (kInt8Range), saturating at +-127; round half away from zero.
+        assertEquals(cw.scales(), new float[] {1.0f / 127.5f, 0.2f / 127.5f});
+        assertEquals(int8(cw), new byte[] {64, -127, 32, 64, 127, -32});
         WeightQuantizer.Int8Weights tw = WeightQuantizer.quantize(a, QuantizeGranularity.TENSOR_WISE);
-        assertEquals(tw.scales(), new float[] {1.0f / 127});
-        assertEquals(int8(tw), new byte[] {64, -127, 32, 13, 25, -6});
+        assertEquals(tw.scales(), new float[] {1.0f / 127.5f});
+        assertEquals(int8(tw), new byte[] {64, -127, 32, 13, 25, -6});   // 0.2 * (1 / (1 / 127.5f)) is just below the 25.5 tie
         // Bias guard: |bias| * dataScale / scale must stay <= INT32_MAX / 2, so channel 1's scale grows.
         float dataScale = 127f / 0.001f;
         float[] bias = {0f, 2000f};
         WeightQuantizer.Int8Weights g = WeightQuantizer.quantize(a, QuantizeGranularity.CHANNEL_WISE, bias, dataScale);
         float minScale = 2000f * dataScale / (Integer.MAX_VALUE / 2f);
-        assertEquals(g.scales()[0], 1.0f / 127);
+        assertEquals(g.scales()[0], 1.0f / 127.5f);
         assertEquals(g.scales()[1], minScale);
         assertTrue(2000.0 * dataScale / g.scales()[1] <= Integer.MAX_VALUE / 2.0 * 1.0000001);
         byte[] q = int8(g);
         for (int i = 3; i < 6; i++) assertEquals(q[i], (byte) (Math.signum(w[i]) * Math.floor(Math.abs(w[i]) / minScale + 0.5)));
+        // Weights already on an int8 grid (expanded from compact files) keep it: quantizing again is the identity.
+        WeightQuantizer.Int8Weights again = WeightQuantizer.quantize(WeightQuantizer.dequantize(cw), QuantizeGranularity.CHANNEL_WISE);
+        assertEquals(int8(again), int8(cw));
         expectThrows(IllegalArgumentException.class, () -> WeightQuantizer.quantize(
                 NDArray.ofFloats(new long[] {1, 2}, new float[] {1f, Float.NaN}), QuantizeGranularity.CHANNEL_WISE));
     }

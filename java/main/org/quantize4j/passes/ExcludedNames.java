@@ -40,15 +40,15 @@ public final class ExcludedNames {
      * @param nodes           op nodes of the fused graph to keep FP32, in graph order
      * @param reasons         per excluded node: the name or pattern that excluded it
      * @param unknownNames    excluded names that match no node of either graph, each with near matches
-     * @param unusedPatterns  patterns that match no node
+     * @param unusedPatterns  patterns that match no node, each with the node names it nearly matches
      */
     public record Resolved(Set<String> nodes, Map<String, String> reasons, Map<String, List<String>> unknownNames,
-                           List<String> unusedPatterns) {
+                           Map<String, List<String>> unusedPatterns) {
         public Resolved {
             nodes = Collections.unmodifiableSet(new LinkedHashSet<>(nodes));
             reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
             unknownNames = Collections.unmodifiableMap(new LinkedHashMap<>(unknownNames));
-            unusedPatterns = List.copyOf(unusedPatterns);
+            unusedPatterns = Collections.unmodifiableMap(new LinkedHashMap<>(unusedPatterns));
         }
     }
 
@@ -107,16 +107,75 @@ public final class ExcludedNames {
             log.warn("excluded node '{}' exists neither in the graph nor among the fused names{}", name,
                     near.isEmpty() ? "" : "; did you mean " + String.join(", ", near) + "?");
         }
-        List<String> unused = new ArrayList<>();
+        Map<String, List<String>> unused = new LinkedHashMap<>();
+        Set<String> opNameSet = new LinkedHashSet<>();
+        for (Node n : original.nodes()) if (!n.isVariable()) opNameSet.add(n.name());
+        for (Node n : fusion.symbol().nodes()) if (!n.isVariable()) opNameSet.add(n.name());
+        List<String> opNames = new ArrayList<>(opNameSet);
         int i = 0;
         for (String p : patterns) {
             if (!usedPatterns[i++]) {
-                unused.add(p);
-                log.warn("exclude pattern '{}' matches no node (original or fused)", p);
+                List<String> near = nearPatternMatches(p, opNames, 5);
+                unused.put(p, near);
+                log.warn("exclude pattern '{}' matches no node (original or fused){}", p,
+                        near.isEmpty() ? "" : "; names it nearly matches: " + String.join(", ", near));
             }
         }
         reasons.forEach((node, why) -> log.debug("excluded from quantization: {} ({})", node, why));
         return new Resolved(out, reasons, unknown, unused);
+    }
+
+    /**
+     * Up to {@code limit} of {@code names} that {@code pattern} nearly matches, closest first: each literal part of
+     * the pattern (between wildcards) is looked up approximately inside the name (the smallest edit distance to any
+     * substring); a name is near when the distances add up to at most a quarter of the literal length (at least 1).
+     */
+    public static List<String> nearPatternMatches(String pattern, List<String> names, int limit) {
+        List<String> parts = new ArrayList<>();
+        int literal = 0;
+        for (String part : pattern.toLowerCase().split("[*?]+")) {
+            if (part.isEmpty()) continue;
+            parts.add(part);
+            literal += part.length();
+        }
+        if (parts.isEmpty()) return List.of();
+        int max = Math.max(1, literal / 4);
+        List<Map.Entry<String, Integer>> scored = new ArrayList<>();
+        for (String name : names) {
+            String lower = name.toLowerCase();
+            int d = 0;
+            for (String part : parts) {
+                d += substringDistance(part, lower);
+                if (d > max) break;
+            }
+            if (d <= max) scored.add(Map.entry(name, d));
+        }
+        scored.sort(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : scored) {
+            if (out.size() >= limit) break;
+            out.add(e.getKey());
+        }
+        return out;
+    }
+
+    /** The smallest edit distance between {@code part} and any substring of {@code text} (Sellers' algorithm). */
+    static int substringDistance(String part, String text) {
+        int[] prev = new int[text.length() + 1];   // row 0: a match may start anywhere, free
+        int[] cur = new int[text.length() + 1];
+        for (int i = 1; i <= part.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= text.length(); j++) {
+                int cost = part.charAt(i - 1) == text.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        int best = Integer.MAX_VALUE;
+        for (int v : prev) best = Math.min(best, v);
+        return best;
     }
 
     /** Whether {@code name} matches {@code pattern} (see the class comment). */

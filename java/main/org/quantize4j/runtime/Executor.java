@@ -1,5 +1,7 @@
 package org.quantize4j.runtime;
 
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 
 import java.nio.ByteBuffer;
@@ -8,8 +10,10 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.dnnl.engine;
@@ -40,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@code _contrib_requantize}, {@code _contrib_dequantize}, ...; see {@link org.quantize4j.ops.Int8}) run the same
  * way, with int8/uint8 parameters as stored ({@code <w>_quantize}). A graph output that is an int8/uint8 tensor is
  * returned as float32 codes; an int32 one as the real values it stands for.
+ *
+ * <p>{@link #profile(int)} runs forward passes timing every step (node, oneDNN kernel implementation), for
+ * finding where time goes; forward() itself does no timing.
  *
  * Not thread-safe: one executor serves one thread at a time (build one per thread for parallel use).
  * Errors in the graph (unknown op or attribute, missing parameter, shapes that do not fit) are raised
@@ -143,6 +150,61 @@ public final class Executor implements AutoCloseable {
         if (options.threads() > 0) OmpThreads.setNumThreads(options.threads());
         for (Step s : steps) s.run(stream);
         dnnl_stream_wait(rawStream);
+    }
+
+    /**
+     * Runs {@code iterations} forward passes on the current inputs, timing each step (a oneDNN primitive, or a
+     * host step in Java) separately: the stream is waited on after every step, so the times are those of the
+     * steps alone, and their sum is a little less than the wall time of the passes. Costs a few small arrays
+     * per call; {@link #forward()} is unaffected. The outputs afterwards are those of a normal forward().
+     *
+     * <pre>{@code
+     * ex.setInput("data", batch);
+     * ExecutorProfile p = ex.profile(20);
+     * for (StepProfile s : p.sortedByTime()) System.out.println(s.nodeName() + " " + s.impl() + " " + s.millisPerCall());
+     * }</pre>
+     *
+     * @param iterations forward passes to time, at least 1
+     */
+    public ExecutorProfile profile(int iterations) {
+        checkOpen();
+        if (iterations < 1) throw new IllegalArgumentException("iterations must be >= 1, got " + iterations);
+        if (options.threads() > 0) OmpThreads.setNumThreads(options.threads());
+        long[] nanos = new long[steps.length];
+        long start = System.nanoTime();
+        for (int it = 0; it < iterations; it++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps.length; i++) {
+                steps[i].run(stream);
+                dnnl_stream_wait(rawStream);
+                long t1 = System.nanoTime();
+                nanos[i] += t1 - t0;
+                t0 = t1;
+            }
+        }
+        long total = System.nanoTime() - start;
+        Set<Long> boundary = boundaryAddresses();
+        List<StepProfile> out = new ArrayList<>(steps.length);
+        for (int i = 0; i < steps.length; i++) {
+            Step s = steps[i];
+            String kind = s.kind();
+            boolean atBoundary = false;
+            if (StepProfile.REORDER.equals(kind)) {
+                // A reorder's argument map holds exactly FROM and TO (plus maybe the scratchpad).
+                atBoundary = boundary.contains(s.args.get(DNNL_ARG_FROM).get_data_handle().address())
+                        || boundary.contains(s.args.get(DNNL_ARG_TO).get_data_handle().address());
+            }
+            out.add(new StepProfile(i, s.nodeName, kind, s.impl, nanos[i], iterations, atBoundary));
+        }
+        return new ExecutorProfile(out, iterations, total);
+    }
+
+    /** Addresses of the input staging buffers and the output buffers. */
+    private Set<Long> boundaryAddresses() {
+        Set<Long> a = new HashSet<>();
+        for (FloatBuffer b : inputStaging) a.add(new Pointer(b).address());
+        for (NDArray o : outputs) a.add(new Pointer(o.buffer()).address());
+        return a;
     }
 
     /**

@@ -375,7 +375,7 @@ final class ExecutorBuilder {
             scratch.bytes = Math.max(scratch.bytes, size);
             args.put(DNNL_ARG_SCRATCHPAD, newMemory(sp, scratch));
         }
-        steps.add(new Step(prim, args, nodeName));
+        steps.add(new Step(prim, args, nodeName, pd.impl_info_str().getString()));
     }
 
     // ------------------------------------------------------------------ planning

@@ -18,18 +18,21 @@ import org.quantize4j.ops.HostStep;
 final class Step {
     final primitive prim;
     final IntMemoryMap args;
-    /** The node it belongs to (for logs and errors). */
+    /** The node it belongs to (for logs, errors and profiles). */
     final String nodeName;
+    /** oneDNN's implementation name ({@code impl_info_str()}), or "java" for a host step (for profiles). */
+    final String impl;
     final HostStep host;
     final memory[] hostMemories;
     /** Set by the planner: the bytes behind {@link #hostMemories}. */
     ByteBuffer[] hostBuffers;
     private final dnnl_stream rawStream;
 
-    Step(primitive prim, IntMemoryMap args, String nodeName) {
+    Step(primitive prim, IntMemoryMap args, String nodeName, String impl) {
         this.prim = prim;
         this.args = args;
         this.nodeName = nodeName;
+        this.impl = impl;
         this.host = null;
         this.hostMemories = null;
         this.rawStream = null;
@@ -39,9 +42,16 @@ final class Step {
         this.prim = null;
         this.args = null;
         this.nodeName = nodeName;
+        this.impl = "java";
         this.host = host;
         this.hostMemories = memories;
         this.rawStream = rawStream;
+    }
+
+    /** The oneDNN primitive kind ("convolution", "reorder", ...), or "host". */
+    String kind() {
+        // JavaCPP returns a fresh enum object holding the value: intern() gives the named constant.
+        return host == null ? prim.get_kind().intern().name() : "host";
     }
 
     void run(stream s) {

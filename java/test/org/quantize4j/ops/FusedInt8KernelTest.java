@@ -254,16 +254,19 @@ public class FusedInt8KernelTest {
         return new float[][] {w2, b2};
     }
 
-    /** Symmetric int8 weights (per output row or per tensor) returned as their real values. */
+    /** Symmetric int8 weights (per output row or per tensor, MXNet's 127.5 grid) returned as their real values. */
     private static float[] quantizeWeights(float[] w, int rows) {
         int per = w.length / rows;
         float[] out = new float[w.length];
         for (int c = 0; c < rows; c++) {
             float amax = 0;
             for (int j = 0; j < per; j++) amax = Math.max(amax, Math.abs(w[c * per + j]));
-            float[] row = java.util.Arrays.copyOfRange(w, c * per, (c + 1) * per);
-            float[] q = QTest.dequantize(QTest.quantize(row, amax, DType.INT8), amax, DType.INT8);
-            System.arraycopy(q, 0, out, c * per, per);
+            float unit = amax / 127.5f;   // MXNet's weight grid, saturating at +-127
+            for (int j = 0; j < per; j++) {
+                float v = w[c * per + j];
+                float q = Math.min((float) Math.floor(Math.abs(v) / unit + 0.5), 127f);
+                out[c * per + j] = Math.copySign(q, v) * unit;
+            }
         }
         return out;
     }
