@@ -56,11 +56,10 @@ public final class Main implements Runnable {
 
     /** The exit-code section every command's help ends with. */
     static final String[] EXIT_CODE_HELP = {
-        "Exit codes:",
-        "  0  success",
-        "  1  error at run time: a model, data or output file missing, unreadable or invalid;",
-        "     a model this version cannot run (the message names the file and node)",
-        "  2  usage error: unknown command or option, missing or invalid option value (nothing was run)"};
+        "Exit codes: 0 success, 1 runtime failure, 2 usage error.",
+        "  1: a model, data or output file missing, unreadable or invalid, or a model this version",
+        "     cannot run; one message on stderr names the file (and node)",
+        "  2: unknown command or option, missing or invalid option value; nothing was run"};
 
     @Spec
     CommandSpec spec;

@@ -42,8 +42,8 @@ public class HelpAndExitCodesTest {
             assertTrue(help.contains("Examples:\n  quantize4j "), name + ": examples\n" + help);
             assertTrue(help.endsWith(String.join("\n", Main.EXIT_CODE_HELP) + "\n"), name + ": ends with the exit codes\n" + help);
             assertEquals(help.split("Exit codes").length, 2, name + ": the exit codes once\n" + help);
-            assertTrue(help.contains("  0  success") && help.contains("  1  error at run time")
-                    && help.contains("  2  usage error"), name);
+            assertTrue(help.contains("Exit codes: 0 success, 1 runtime failure, 2 usage error.\n  1: a model, data")
+                    && help.contains("  2: unknown command or option"), name);
             // Footer lines fit the help width, so picocli does not break an example in the middle.
             for (String line : c.getCommandSpec().usageMessage().footer()) {
                 assertTrue(line.length() <= 100, name + ": footer line of " + line.length() + " characters: " + line);
