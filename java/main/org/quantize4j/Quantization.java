@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.quantize4j.calib.CalibrationCollector;
+import org.quantize4j.calib.CalibrationListener;
 import org.quantize4j.calib.CalibrationRunner;
 import org.quantize4j.calib.CalibrationTable;
 import org.quantize4j.calib.EntropyCollector;
@@ -364,8 +365,10 @@ public final class Quantization {
         checkCalibrationOptions(fp32, options);
         Map<String, NDArray> params = new LinkedHashMap<>(argParams);
         params.putAll(auxParams);
+        CalibrationListener listener = options.calibrationListener();
+        CalibrationCollector collector = listener == null ? g.collector() : CalibrationListener.tee(g.collector(), listener);
         CalibrationRunner.Result run = CalibrationRunner.run(fp32, params, options.dataNames().get(0),
-                tensorNames(g.targets()), options.calibData(), options.numCalibExamples(), g.collector(),
+                tensorNames(g.targets()), options.calibData(), options.numCalibExamples(), collector,
                 options.executorOptions(), options.logger());
         long start = System.nanoTime();
         Map<String, TensorRange> ranges = g.collector().postCollect();
@@ -374,8 +377,10 @@ public final class Quantization {
                 + "thresholds {} s", run.examples(), run.batches(), options.calibMode().mxnetName(),
                 String.format("%.3f", run.forwardSeconds()), String.format("%.3f", run.collectSeconds()),
                 String.format("%.3f", thresholdSeconds));
-        return new CalibrationTable(options.calibMode().mxnetName(), options.quantizedDtype().mxnetName(),
-                run.examples(), ranges);
+        CalibrationTable table = new CalibrationTable(options.calibMode().mxnetName(),
+                options.quantizedDtype().mxnetName(), run.examples(), ranges);
+        if (listener != null) listener.calibrated(g.collector(), table);
+        return table;
     }
 
     /**

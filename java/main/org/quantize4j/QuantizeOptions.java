@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.quantize4j.calib.CalibrationCollector;
+import org.quantize4j.calib.CalibrationListener;
 import org.quantize4j.data.DataIter;
 import org.quantize4j.ops.OpRegistry;
 import org.quantize4j.passes.fusion.FusionOptions;
@@ -48,6 +49,7 @@ public final class QuantizeOptions {
     private QuantizeMode quantizeMode = QuantizeMode.SMART;
     private Logger logger = LoggerFactory.getLogger(Quantization.class);
     private CalibrationCollector collector;
+    private CalibrationListener calibrationListener;
     private ExecutorOptions executorOptions = ExecutorOptions.defaults();
     private OpRegistry registry = OpRegistry.standard();
 
@@ -208,6 +210,18 @@ public final class QuantizeOptions {
         return this;
     }
 
+    /** The listener watching calibration, or null. */
+    public CalibrationListener calibrationListener() { return calibrationListener; }
+
+    /**
+     * Shows each calibration tensor and the final collector and table to {@code listener} (null: none), e.g.
+     * for a report; calibration does not depend on it.
+     */
+    public QuantizeOptions calibrationListener(CalibrationListener listener) {
+        this.calibrationListener = listener;
+        return this;
+    }
+
     public ExecutorOptions executorOptions() { return executorOptions; }
 
     /** Threads for the FP32 calibration runs. */
@@ -242,6 +256,7 @@ public final class QuantizeOptions {
         c.quantizeMode = quantizeMode;
         c.logger = logger;
         c.collector = collector;
+        c.calibrationListener = calibrationListener;
         c.executorOptions = executorOptions;
         c.registry = registry;
         return c;

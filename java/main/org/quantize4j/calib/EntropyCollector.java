@@ -30,6 +30,7 @@ public final class EntropyCollector implements CalibrationCollector {
     private final int numBins;
     private final int numQuantizedBins;
     private final Map<String, Histogram> histograms = new LinkedHashMap<>();
+    private final Map<String, KlThreshold> thresholds = new LinkedHashMap<>();
 
     /** MXNet's settings: 8001 bins, 255 quantized bins. {@code include} null = every tensor offered. */
     public EntropyCollector(Collection<String> include, QuantizedDtype dtype) {
@@ -68,15 +69,25 @@ public final class EntropyCollector implements CalibrationCollector {
         return Collections.unmodifiableMap(histograms);
     }
 
+    /**
+     * The KL thresholds the last {@link #postCollect()} chose, by tensor (with their divergences); a tensor that
+     * was 0 everywhere has none. Empty before {@code postCollect()}.
+     */
+    public Map<String, KlThreshold> thresholds() {
+        return Collections.unmodifiableMap(thresholds);
+    }
+
     @Override
     public Map<String, TensorRange> postCollect() {
         Map<String, TensorRange> out = new LinkedHashMap<>();
+        thresholds.clear();
         histograms.forEach((name, h) -> {
             if (h.th() == 0) {
                 out.put(name, new TensorRange(0f, 0f));
                 return;
             }
             KlThreshold t = KlThreshold.optimal(h, dtype.mxnetName(), numQuantizedBins, 0);
+            thresholds.put(name, t);
             out.put(name, new TensorRange(t.calibMin(), t.calibMax()));
         });
         return out;

@@ -52,8 +52,8 @@ import picocli.CommandLine.Spec;
             "then x = (pixel * scale - mean) / std. A short last batch is padded and only its real rows count."},
         footerHeading = "%n",
         footer = {
-            "The IDX labels file is found beside the images (X-images-idx3-ubyte[.gz] -> X-labels-idx1-ubyte[.gz],",
-            "also X-images.idx3-ubyte -> X-labels.idx1-ubyte) unless --labels is given.",
+            "The IDX labels file is found beside the images unless --labels is given:",
+            "X-images-idx3-ubyte[.gz] -> X-labels-idx1-ubyte[.gz], X-images.idx3-ubyte -> X-labels.idx1-ubyte.",
             "Gzip is detected from the content, not the name. The kind of --data is detected from its content.",
             "MXNet's ImageRecordIter computes (pixel - mean_r) * scale / std_r: give mean_r,g,b and std_r,g,b",
             "as --mean/--std with --scale 1 (and divide --std by MXNet's scale if it is not 1).",
@@ -61,12 +61,11 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  quantize4j eval --model test-models/fmnist_mlp \\",
             "      --data test-models/fashion-mnist/t10k-images-idx3-ubyte.gz --mean 0.2860 --std 0.3530",
-            "  quantize4j eval -m my_model --data train-images-idx3-ubyte --labels my-labels.idx1 --batch 128 --json",
+            "  quantize4j eval -m my_model --data train-images-idx3-ubyte --labels my-labels.idx1 \\",
+            "      --batch 128 --json",
             "  quantize4j eval -m resnet50_v1 --data val.rec --data-shape 3,224,224 --resize 256 \\",
             "      --scale 1 --mean 123.68,116.78,103.94 --std 58.4,57.12,57.38",
-            "  quantize4j eval -m my_model --data imagenet/val --data-shape 3,224,224 --resize 256 --bgr",
-            "",
-            "Exit codes: 0 success, 1 runtime failure, 2 usage error."})
+            "  quantize4j eval -m my_model --data imagenet/val --data-shape 3,224,224 --resize 256 --bgr"})
 public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

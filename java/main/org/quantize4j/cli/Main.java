@@ -2,6 +2,9 @@ package org.quantize4j.cli;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,8 +21,10 @@ import picocli.CommandLine.Spec;
  * int exit = Main.execute(out, err, "bench", "--model", "m", "--shape", "1,3,224,224");   // in-process
  * }</pre>
  *
- * <p>Exit codes: {@value #EXIT_OK} success, {@value #EXIT_FAILURE} runtime failure (unreadable file,
- * model error), {@value #EXIT_USAGE} usage error (unknown option, bad value).
+ * <p>Exit codes, the same for every command and listed at the end of each command's {@code --help}
+ * ({@link #EXIT_CODE_HELP}): {@value #EXIT_OK} success, {@value #EXIT_FAILURE} error at run time (a model, data
+ * or output file that is missing, unreadable or invalid; a model this version cannot run), {@value #EXIT_USAGE}
+ * usage error (unknown command or option, missing or invalid option value; nothing was run).
  */
 @Command(name = "quantize4j",
         mixinStandardHelpOptions = true,
@@ -29,18 +34,32 @@ import picocli.CommandLine.Spec;
         footerHeading = "%n",
         footer = {
             "Examples:",
-            "  quantize4j eval --model test-models/fmnist_mlp \\",
+            "  quantize4j quantize --model test-models/fmnist_resnet20_v1 \\",
+            "      --calib-data test-models/fashion-mnist/train320-images-idx3-ubyte.gz \\",
+            "      --mean 0.2860 --std 0.3530 --calib-mode entropy --quantized-dtype auto \\",
+            "      --out out/resnet20-int8 --report out/report",
+            "  quantize4j eval --model out/resnet20-int8 \\",
             "      --data test-models/fashion-mnist/t10k-images-idx3-ubyte.gz --mean 0.2860 --std 0.3530",
             "  quantize4j bench --model test-models/zoo/resnet50_v1 --random-weights \\",
             "      --shape 1,3,224,224 --batch 1,64 --threads 1,2 --json",
+            "  quantize4j zoo --list",
+            "  quantize4j help quantize          (or: quantize4j quantize --help)",
             "",
-            "Exit codes: 0 success, 1 runtime failure, 2 usage error.",
+            "Output: results on stdout (--json: one JSON object); progress and messages on stderr",
+            "(--quiet: errors and warnings only).",
             "Logging: warnings only; set QUANTIZE4J_LOG_LEVEL=info or debug for more,",
             "QUANTIZE4J_DEBUG=1 to print stack traces of failures."})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
+
+    /** The exit-code section every command's help ends with. */
+    static final String[] EXIT_CODE_HELP = {
+        "Exit codes: 0 success, 1 runtime failure, 2 usage error.",
+        "  1: a model, data or output file missing, unreadable or invalid, or a model this version",
+        "     cannot run; one message on stderr names the file (and node)",
+        "  2: unknown command or option, missing or invalid option value; nothing was run"};
 
     @Spec
     CommandSpec spec;
@@ -69,6 +88,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setUsageHelpWidth(100);
+        addExitCodeHelp(cl);
         // A usage error: the message and a pointer to --help, not the whole help text.
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
@@ -90,10 +110,38 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /**
+     * Ends the help of this command and its subcommands with {@link #EXIT_CODE_HELP}, replacing any one-line
+     * "Exit codes:" summary a command's footer has, so every command documents the same codes the same way.
+     */
+    private static void addExitCodeHelp(CommandLine cl) {
+        CommandSpec s = cl.getCommandSpec();
+        if (s.userObject() instanceof CommandLine.HelpCommand) return;
+        List<String> footer = new ArrayList<>(Arrays.asList(s.usageMessage().footer()));
+        if (footer.size() >= EXIT_CODE_HELP.length
+                && footer.subList(footer.size() - EXIT_CODE_HELP.length, footer.size()).equals(Arrays.asList(EXIT_CODE_HELP))) {
+            return;
+        }
+        footer.removeIf(line -> line.startsWith("Exit codes:"));
+        while (!footer.isEmpty() && footer.get(footer.size() - 1).isBlank()) footer.remove(footer.size() - 1);
+        if (!footer.isEmpty()) footer.add("");
+        footer.addAll(Arrays.asList(EXIT_CODE_HELP));
+        s.usageMessage().footer(footer.toArray(new String[0]));
+        if (s.usageMessage().footerHeading().isEmpty()) s.usageMessage().footerHeading("%n");
+        for (CommandLine sub : cl.getSubcommands().values()) addExitCodeHelp(sub);
+    }
+
     /** Bare {@code quantize4j}: a usage error listing the subcommands. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: give one of eval, bench (see --help)");
+        throw new ParameterException(spec.commandLine(), "missing command: give one of "
+                + String.join(", ", commandNames(spec)) + " (see --help)");
+    }
+
+    private static List<String> commandNames(CommandSpec spec) {
+        List<String> out = new ArrayList<>();
+        for (String name : spec.subcommands().keySet()) if (!name.equals("help")) out.add(name);
+        return out;
     }
 
     /** The message of a failure and its distinct causes, e.g. "model: x.params: truncated (caused by: EOF)". */

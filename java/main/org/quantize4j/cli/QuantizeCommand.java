@@ -3,11 +3,17 @@ package org.quantize4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.quantize4j.CalibMode;
+import org.quantize4j.MkldnnQuantizeResult;
 import org.quantize4j.Model;
 import org.quantize4j.QuantizeMode;
 import org.quantize4j.QuantizeOptions;
@@ -19,6 +25,15 @@ import org.quantize4j.ModelFormatException;
 import org.quantize4j.data.Dataset;
 import org.quantize4j.data.Datasets;
 import org.quantize4j.graph.Node;
+import org.quantize4j.graph.Symbol;
+import org.quantize4j.ndarray.NDArray;
+import org.quantize4j.passes.CalibrationTarget;
+import org.quantize4j.passes.fusion.FusionResult;
+import org.quantize4j.report.CalibrationRecorder;
+import org.quantize4j.report.CalibrationReport;
+import org.quantize4j.report.LayerError;
+import org.quantize4j.report.LayerErrors;
+import org.quantize4j.report.TensorReport;
 import org.quantize4j.QuantizeGranularity;
 import org.quantize4j.passes.ExcludedNames;
 import org.quantize4j.passes.MkldnnAttrs;
@@ -47,8 +62,9 @@ import picocli.CommandLine.Spec;
         header = "Post-training INT8 quantization (MXNet quantize_model / quantize_model_mkldnn).",
         description = {
             "Quantizes a model to INT8 as MXNet's mxnet.contrib.quantization.quantize_model does, calibrating",
-            "on an MNIST / Fashion-MNIST IDX image set (fed as (batch, 1, rows, cols) float32 after",
-            "x = (pixel * scale - mean) / std). Writes OUT-symbol.json and OUT-0000.params."},
+            "on --calib-data (IDX images, an image folder, RecordIO .rec or .npy, read as eval reads them;",
+            "x = (pixel * scale - mean) / std). Writes OUT-symbol.json and OUT-0000.params; with --report DIR",
+            "also DIR/report.html and DIR/report.json (calibration details and per-layer INT8 vs FP32 error)."},
         footerHeading = "%n",
         footer = {
             "Calibration modes: none (ranges computed at run time), naive (min/max), entropy (KL threshold).",
@@ -57,14 +73,20 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  quantize4j quantize --model test-models/fmnist_resnet20_v1 \\",
-            "      --calib-data test-models/fashion-mnist/train320-images-idx3-ubyte.gz --mean 0.2860 --std 0.3530 \\",
-            "      --calib-mode entropy --num-calib-examples 320 --quantized-dtype auto --out out/resnet20-int8",
-            "  quantize4j quantize -m my_model --calib-mode none --exclude conv0_fwd --exclude-op Concat --out my_int8",
-            "  quantize4j quantize --mkldnn --compact --model test-models/fmnist_resnet20_v1 --calib-mode naive \\",
-            "      --calib-data test-models/fashion-mnist/train320-images-idx3-ubyte.gz --mean 0.2860 --std 0.3530 \\",
-            "      --exclude-match '*stage1_conv0*' --out out/resnet20-int8-fused",
-            "",
-            "Exit codes: 0 success, 1 runtime failure, 2 usage error."})
+            "      --calib-data test-models/fashion-mnist/train320-images-idx3-ubyte.gz \\",
+            "      --mean 0.2860 --std 0.3530 --calib-mode entropy --num-calib-examples 320 \\",
+            "      --quantized-dtype auto --out out/resnet20-int8",
+            "  quantize4j quantize -m my_model --calib-mode none --exclude conv0_fwd --exclude-op Concat \\",
+            "      --out my_int8",
+            "  quantize4j quantize --mkldnn --compact --model test-models/fmnist_resnet20_v1 \\",
+            "      --calib-data test-models/fashion-mnist/train320-images-idx3-ubyte.gz \\",
+            "      --mean 0.2860 --std 0.3530 --calib-mode naive --exclude-match '*stage1_conv0*' \\",
+            "      --out out/resnet20-int8-fused",
+            "  quantize4j quantize --model test-models/fmnist_resnet20_v1 \\",
+            "      --calib-data test-models/fashion-mnist/train320-images-idx3-ubyte.gz \\",
+            "      --mean 0.2860 --std 0.3530 --calib-mode naive --out out/resnet20-int8 \\",
+            "      --report out/report --quiet --json",
+            "    (out/report/report.html: per-tensor histograms and thresholds, per-layer INT8 vs FP32 error)"})
 public final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -72,8 +94,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--calib-data", paramLabel = "IMAGES",
-            description = "IDX images file for calibration (idx3-ubyte, gzip or not); required unless --calib-mode none.")
+    @Option(names = "--calib-data", paramLabel = "DATA",
+            description = "Calibration data: IDX images (gzip or not), image folder, RecordIO .rec or .npy; "
+                    + "required unless --calib-mode none.")
     Path calibData;
 
     @Mixin
@@ -137,6 +160,17 @@ public final class QuantizeCommand implements Callable<Integer> {
             description = "Output prefix: writes PREFIX-symbol.json and PREFIX-0000.params.")
     String out;
 
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "Also write DIR/report.html and DIR/report.json: per calibrated tensor its range, threshold, "
+                    + "KL divergence and histogram; per quantized layer its INT8-vs-FP32 error on the calibration data, "
+                    + "worst first (DIR is created if missing).")
+    Path report;
+
+    @Option(names = "--report-examples", paramLabel = "N",
+            description = "Measure the per-layer errors of --report on the first N examples of --calib-data "
+                    + "(default: the calibration examples).")
+    Integer reportExamples;
+
     @Mixin
     OutputOptions output;
 
@@ -158,9 +192,20 @@ public final class QuantizeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "--calib-data is required with --calib-mode " + mode.mxnetName()
                     + " (or use --calib-mode none)");
         }
+        if (report != null && calibData == null) {
+            throw new CommandLine.ParameterException(cmd, "--report needs --calib-data (the per-layer errors are "
+                    + "measured on the calibration data)");
+        }
+        if (reportExamples != null && reportExamples <= 0) {
+            throw new CommandLine.ParameterException(cmd, "--report-examples must be positive, got " + reportExamples);
+        }
+        if (report != null && Files.exists(report) && !Files.isDirectory(report)) {
+            throw new CommandLine.ParameterException(cmd, "--report " + report + " is a file, not a folder");
+        }
         Progress progress = new Progress(cmd.getErr(), !output.quiet(), "quantize");
         progress.message("loading " + model.prefix());
         Model m = model.load();
+        CalibrationRecorder recorder = report != null && mode != CalibMode.NONE ? new CalibrationRecorder(mode) : null;
         QuantizeOptions options = QuantizeOptions.defaults()
                 .dataNames(model.dataName())
                 .calibMode(mode)
@@ -171,12 +216,14 @@ public final class QuantizeCommand implements Callable<Integer> {
                 .excludedOpNames(excludeOp)
                 .excludedSymNamesMatch(excludeMatch)
                 .quantizeGranularity(gran)
-                .executorOptions(new ExecutorOptions(threads));
+                .executorOptions(new ExecutorOptions(threads))
+                .calibrationListener(recorder);
         long start = System.nanoTime();
-        QuantizedModel q;
+        Result result;
         long examples = 0;
-        if (mode == CalibMode.NONE) {
-            q = quantize(m, options);
+        CalibrationReport written = null;
+        if (calibData == null || (mode == CalibMode.NONE && report == null)) {
+            result = quantize(m, options);
         } else {
             Dataset dataset;
             try {
@@ -190,19 +237,109 @@ public final class QuantizeCommand implements Callable<Integer> {
             }
             try (dataset; DataIter it = dataset.iterator(batch)) {
                 examples = numCalibExamples == null ? dataset.size() : Math.min(numCalibExamples, dataset.size());
-                progress.message("calibrating (" + mode.mxnetName() + ") on " + examples + " examples of " + calibData);
-                q = quantize(m, options.calibData(it));
+                if (mode == CalibMode.NONE) {
+                    examples = 0;
+                    result = quantize(m, options);
+                } else {
+                    progress.message("calibrating (" + mode.mxnetName() + ") on " + examples + " examples of " + calibData);
+                    Progress bar = new Progress(cmd.getErr(), !output.quiet(), "calibrating");
+                    Runnable atEnd = mode == CalibMode.ENTROPY
+                            ? () -> progress.message("choosing thresholds (KL divergence search over each histogram)")
+                            : null;
+                    try (DataIter shown = new ProgressDataIter(it, bar, examples, "images", atEnd)) {
+                        result = quantize(m, options.calibData(shown));
+                    }
+                }
+                if (report != null) {
+                    written = writeReport(cmd, progress, m, result, recorder, options, it, examples, dataset.size());
+                }
             }
         }
+        QuantizedModel q = result.model();
         progress.message("writing " + out);
         q.save(out, 0, compact);
         double seconds = (System.nanoTime() - start) / 1e9;
-        print(q, m, mode, dtype, qmode, examples, seconds);
+        print(q, m, mode, dtype, qmode, examples, seconds, written);
         return Main.EXIT_OK;
     }
 
-    private QuantizedModel quantize(Model m, QuantizeOptions options) {
-        if (mkldnn) return Quantization.quantizeModelMkldnn(m.symbol(), m.argParams(), m.auxParams(), options);
+    /** What quantization produced, and for --mkldnn how the graph was fused. */
+    private record Result(QuantizedModel model, FusionResult fusion) {
+    }
+
+    private CalibrationReport writeReport(CommandLine cmd, Progress progress, Model m, Result result,
+                                          CalibrationRecorder recorder, QuantizeOptions options, DataIter it,
+                                          long calibExamples, long datasetSize) {
+        QuantizedModel q = result.model();
+        long n = reportExamples != null ? Math.min(reportExamples, datasetSize)
+                : calibExamples > 0 ? calibExamples : datasetSize;
+        List<String> notes = new ArrayList<>();
+        List<TensorReport> tensors = List.of();
+        if (recorder != null) {
+            List<CalibrationTarget> targets = CalibrationRecorder.targetsOf(q.symbol());
+            // Calibration ran on the FP32 graph the quantized one came from (the fused one for --mkldnn).
+            tensors = CalibrationRecorder.inGraphOrder(recorder.tensors(targets, 160),
+                    result.fusion() == null ? m.symbol() : result.fusion().symbol());
+        } else {
+            notes.add("Calibration mode none: ranges are computed at run time, so there are no calibrated tensors.");
+        }
+        Symbol reference = result.fusion() == null ? m.symbol() : result.fusion().symbol();
+        Map<String, List<String>> originals = result.fusion() == null ? Map.of()
+                : LayerErrors.originalsByFusedName(result.fusion().fusedNameOf());
+        Map<String, NDArray> qparams = new LinkedHashMap<>(q.argParams());
+        qparams.putAll(q.auxParams());
+        List<LayerError> layers = List.of();
+        progress.message("measuring per-layer INT8 vs FP32 error on " + n + " examples");
+        Progress bar = new Progress(cmd.getErr(), !output.quiet(), "layer errors");
+        try {
+            layers = LayerErrors.measure(reference, m.allParams(), q.symbol(), qparams, originals, model.dataName(), it,
+                    (int) n, options.executorOptions(), done -> bar.update(done, n, "images"));
+        } catch (IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
+            // E.g. a quantized graph using a kernel this version lacks: the model and the calibration part of the
+            // report still stand, so say what failed rather than lose them.
+            notes.add("Per-layer errors not measured: " + e.getMessage());
+            cmd.getErr().println("quantize4j quantize: warning: report without per-layer errors: " + e.getMessage());
+        } finally {
+            bar.done();
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("model", model.prefix());
+        settings.put("calibration_data", String.valueOf(calibData));
+        settings.put("calib_mode", options.calibMode().mxnetName());
+        settings.put("quantized_dtype", options.quantizedDtype().mxnetName());
+        settings.put("quantize_mode", options.quantizeMode().mxnetName());
+        settings.put("quantize_granularity", options.quantizeGranularity().mxnetName());
+        settings.put("graph", mkldnn ? "fused for oneDNN (quantize_model_mkldnn)" : "unfused (quantize_model)");
+        settings.put("excluded", exclude.isEmpty() && excludeOp.isEmpty() && excludeMatch.isEmpty() ? "none"
+                : String.join(", ", concat(exclude, prefixed("op ", excludeOp), prefixed("match ", excludeMatch))));
+        settings.put("batch", Integer.toString(batch));
+        settings.put("output", out);
+        CalibrationReport r = new CalibrationReport(model.prefix(),
+                OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), settings,
+                recorder == null ? 0 : recorder.table().numExamples(), layers.isEmpty() ? 0 : n, tensors, layers, notes);
+        progress.message("writing report " + report.resolve(CalibrationReport.HTML_FILE));
+        r.write(report);
+        return r;
+    }
+
+    private static List<String> prefixed(String prefix, List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) out.add(prefix + v);
+        return out;
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        List<String> out = new ArrayList<>();
+        for (List<String> l : lists) out.addAll(l);
+        return out;
+    }
+
+    private Result quantize(Model m, QuantizeOptions options) {
+        if (mkldnn) {
+            MkldnnQuantizeResult r = Quantization.quantizeMkldnn(m.symbol(), m.argParams(), m.auxParams(), options);
+            return new Result(r.model(), r.fusion());
+        }
         if (!excludeMatch.isEmpty()) {
             // The plain pass takes names: expand the patterns over the graph's node names.
             java.util.Set<String> names = new java.util.LinkedHashSet<>(exclude);
@@ -212,7 +349,7 @@ public final class QuantizeCommand implements Callable<Integer> {
             }
             options.excludedSymNames(names);
         }
-        return Quantization.quantizeModel(m.symbol(), m.argParams(), m.auxParams(), options);
+        return new Result(Quantization.quantizeModel(m.symbol(), m.argParams(), m.auxParams(), options), null);
     }
 
     private interface Parser<T> {
@@ -228,7 +365,7 @@ public final class QuantizeCommand implements Callable<Integer> {
     }
 
     private void print(QuantizedModel q, Model m, CalibMode mode, QuantizedDtype dtype, QuantizeMode qmode,
-                       long examples, double seconds) throws Exception {
+                       long examples, double seconds, CalibrationReport rep) throws Exception {
         int quantized = 0;
         int ops = 0;
         int calibrated = 0;
@@ -257,6 +394,16 @@ public final class QuantizeCommand implements Callable<Integer> {
             o.put("quantized_nodes", quantized);
             o.put("calibrated_nodes", calibrated);
             o.put("seconds", seconds);
+            if (rep != null) {
+                o.put("report_html", report.resolve(CalibrationReport.HTML_FILE).toString());
+                o.put("report_json", report.resolve(CalibrationReport.JSON_FILE).toString());
+                if (!rep.layers().isEmpty()) {
+                    LayerError worst = rep.layers().get(0);
+                    o.put("worst_layer", worst.layer());
+                    o.put("worst_layer_relative_l2", worst.relativeL2());
+                    o.put("worst_layer_cosine", worst.cosine());
+                }
+            }
             w.println(json.writeValueAsString(o));
         } else {
             w.printf("model       %s (%d op nodes)%n", model.prefix(), ops);
@@ -264,6 +411,15 @@ public final class QuantizeCommand implements Callable<Integer> {
                     mode.mxnetName(), mode == CalibMode.NONE ? "" : " on " + examples + " images");
             w.printf("calibrated  %d nodes%s%n", calibrated, mkldnn ? " (oneDNN-fused graph" + (compact ? ", compact int8 weights)" : ")") : "");
             w.printf("wrote       %s, %s (%.1f s)%n", symbolFile, paramsFile, seconds);
+            if (rep != null) {
+                w.printf("report      %s (%d tensors, %d layers)%n", report.resolve(CalibrationReport.HTML_FILE),
+                        rep.tensors().size(), rep.layers().size());
+                for (int i = 0; i < Math.min(3, rep.layers().size()); i++) {
+                    LayerError e = rep.layers().get(i);
+                    w.printf("%-11s %s: relative L2 %.4f, cosine %.5f%n", i == 0 ? "worst" : "", e.layer(),
+                            e.relativeL2(), e.cosine());
+                }
+            }
         }
         w.flush();
     }

@@ -1,5 +1,8 @@
 package org.quantize4j.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import org.quantize4j.gluon.init.Xavier;
 import org.quantize4j.gluon.zoo.ModelZoo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,10 +43,9 @@ import picocli.CommandLine.Spec;
         footer = {
             "Examples:",
             "  quantize4j zoo --list",
+            "  quantize4j zoo --list --json",
             "  quantize4j zoo --export resnet50_v1 --out models/resnet50_v1",
-            "  quantize4j zoo --export squeezenet1.1 --out sq --classes 10 --seed 7",
-            "",
-            "Exit codes: 0 success, 1 runtime failure, 2 usage error."})
+            "  quantize4j zoo --export squeezenet1.1 --out sq --classes 10 --seed 7"})
 public final class ZooCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -68,6 +71,9 @@ public final class ZooCommand implements Callable<Integer> {
             description = "Epoch number in the params file name (default: ${DEFAULT-VALUE}).")
     int epoch;
 
+    @Mixin
+    OutputOptions output;
+
     @Override
     public Integer call() throws Exception {
         CommandLine cmd = spec.commandLine();
@@ -76,10 +82,20 @@ public final class ZooCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "give exactly one of --list and --export NAME");
         }
         if (list) {
+            ObjectMapper json = new ObjectMapper();
+            ArrayNode models = json.createArrayNode();
             for (String n : ModelZoo.names()) {
                 long[] s = ModelZoo.inputShape(n, 1);
-                pw.printf("%-18s %dx%dx%d%n", n, s[1], s[2], s[3]);
+                if (output.json()) {
+                    ObjectNode o = models.addObject();
+                    o.put("name", n);
+                    ArrayNode shape = o.putArray("input_shape");
+                    for (int i = 1; i < s.length; i++) shape.add(s[i]);
+                } else {
+                    pw.printf("%-18s %dx%dx%d%n", n, s[1], s[2], s[3]);
+                }
             }
+            if (output.json()) pw.println(json.writeValueAsString(json.createObjectNode().set("models", models)));
             pw.flush();
             return Main.EXIT_OK;
         }
@@ -90,6 +106,8 @@ public final class ZooCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "unknown model '" + export + "'; available: "
                     + String.join(", ", ModelZoo.names()));
         }
+        Progress progress = new Progress(cmd.getErr(), !output.quiet(), "zoo");
+        progress.message("building " + export + " and initializing its weights");
         Block net;
         // A fresh name manager: names start at 0 (resnetv10_), as in a new Python process.
         try (NameScope s = NameManager.fresh()) {
@@ -100,8 +118,19 @@ public final class ZooCommand implements Callable<Integer> {
         Path parent = Path.of(out).toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         net.export(out, epoch);
-        pw.printf("wrote %s and %s (%s, %d classes, %d parameters)%n", Model.symbolPath(out), Model.paramsPath(out, epoch),
-                export, classes, net.collectParams().size());
+        if (output.json()) {
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("model", export.toLowerCase());
+            o.put("symbol", Model.symbolPath(out).toString());
+            o.put("params", Model.paramsPath(out, epoch).toString());
+            o.put("classes", classes);
+            o.put("seed", seed);
+            o.put("parameters", net.collectParams().size());
+            pw.println(new ObjectMapper().writeValueAsString(o));
+        } else {
+            pw.printf("wrote %s and %s (%s, %d classes, %d parameters)%n", Model.symbolPath(out), Model.paramsPath(out, epoch),
+                    export, classes, net.collectParams().size());
+        }
         pw.flush();
         return Main.EXIT_OK;
     }
