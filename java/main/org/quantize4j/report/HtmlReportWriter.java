@@ -199,7 +199,16 @@ public final class HtmlReportWriter {
         h.append("<div class=\"label\">").append(escape(label)).append("</div></div>");
     }
 
-    private static String excludeOption(LayerError e) {
+    /**
+     * The option keeping the layer FP32: its name, or for a row standing for several unfused nodes (a BatchNorm
+     * with its relu) each of them; a fused node's name covers the nodes inside it.
+     */
+    static String excludeOption(LayerError e) {
+        if (e.originalNodes().size() > 1 && e.originalNodes().contains(e.layer())) {
+            StringBuilder b = new StringBuilder();
+            for (String n : e.originalNodes()) b.append(b.length() == 0 ? "" : " ").append("--exclude ").append(n);
+            return b.toString();
+        }
         return "--exclude " + e.layer();
     }
 
