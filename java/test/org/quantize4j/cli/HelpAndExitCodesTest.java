@@ -52,20 +52,21 @@ public class HelpAndExitCodesTest {
                 assertTrue(help.contains("--quiet") && help.contains("--json"), name + ": --quiet and --json");
             }
         }
-        assertEquals(names, List.of("quantize4j", "quantize4j quantize", "quantize4j eval", "quantize4j bench", "quantize4j zoo"));
+        assertEquals(names, List.of("quantize4j", "quantize4j quickstart", "quantize4j quantize", "quantize4j eval", "quantize4j bench", "quantize4j zoo"));
     }
 
     @Test
     public void usageErrorsExit2() {
         CliRunner bare = CliRunner.run();
         assertEquals(bare.exitCode(), Main.EXIT_USAGE);
-        assertTrue(bare.err().contains("give one of quantize, eval, bench, zoo"), bare.err());
+        assertTrue(bare.err().contains("give one of quickstart, quantize, eval, bench, zoo"), bare.err());
         for (String[] args : new String[][] {
                 {"--frobnicate"},
                 {"quantize", "--model", "m", "--out", "o", "--calib-mode", "sometimes"},
                 {"quantize", "--model", "m", "--out", "o", "--calib-mode", "none", "--report", "r"},
                 {"quantize", "--model", "m", "--out", "o", "--calib-data", IMAGES, "--report-examples", "0"},
                 {"eval", "--model", "m"},
+                {"quickstart", "--calib-mode", "none"},
                 {"zoo", "--list", "--export", "resnet18_v1"},
                 {"zoo", "--export", "no_such_net", "--out", "x"}}) {
             CliRunner r = CliRunner.run(args);
