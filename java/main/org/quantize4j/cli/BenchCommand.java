@@ -272,6 +272,7 @@ public final class BenchCommand implements Callable<Integer> {
                     exampleShape = Arrays.copyOfRange(s, 1, s.length);
                 }
             }
+            if (exampleShape == null && model.model != null && randomWeights) exampleShape = defaultShape(progress);
             if (exampleShape == null) {
                 throw new CommandLine.ParameterException(cmd, "--shape N,C,H,W is required (or --data-shape C,H,W, "
                         + "or --zoo NAME)");
@@ -429,6 +430,38 @@ public final class BenchCommand implements Callable<Integer> {
 
     private long seed() {
         return dataOptions.seed;
+    }
+
+    /**
+     * The input shape of a symbol benchmarked with random weights when none is given: the data variable's recorded
+     * {@code __shape__}, else ImageNet's 3x224x224 (3x299x299 for Inception), which is what MXNet's zoo symbols take.
+     */
+    private long[] defaultShape(Progress progress) throws Exception {
+        Symbol symbol = model.loadSymbol();
+        Node data = symbol.find(model.dataName());
+        String recorded = data == null ? null : data.attr("__shape__");
+        if (recorded != null) {
+            long[] s = parseShape(recorded);
+            if (s.length == 4 && s[1] > 0 && s[2] > 0 && s[3] > 0) return Arrays.copyOfRange(s, 1, 4);
+        }
+        boolean inception = false;
+        for (Node n : symbol.nodes()) inception |= n.name().toLowerCase().contains("inception");
+        long side = inception ? 299 : 224;
+        progress.message("no --shape given: assuming 3x" + side + "x" + side + " (ImageNet) input");
+        return new long[] {3, side, side};
+    }
+
+    private static long[] parseShape(String text) {
+        String t = text.replaceAll("[()\\[\\]\\s]", "");
+        if (t.isEmpty()) return new long[0];
+        String[] parts = t.split(",");
+        long[] out = new long[parts.length];
+        try {
+            for (int i = 0; i < parts.length; i++) out[i] = parts[i].isEmpty() ? 0 : Long.parseLong(parts[i]);
+        } catch (NumberFormatException e) {
+            return new long[0];
+        }
+        return out;
     }
 
     private Source loadSource(Progress progress) throws Exception {

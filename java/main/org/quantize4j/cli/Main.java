@@ -29,11 +29,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "quantize4j",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {QuantizeCommand.class, EvalCommand.class, BenchCommand.class, ZooCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {QuickstartCommand.class, QuantizeCommand.class, EvalCommand.class, BenchCommand.class, ZooCommand.class, CommandLine.HelpCommand.class},
         description = "Runs and evaluates Apache MXNet models (PREFIX-symbol.json + PREFIX-0000.params) on oneDNN.",
         footerHeading = "%n",
         footer = {
             "Examples:",
+            "  quantize4j quickstart             (bundled model and data: quantize, evaluate, benchmark)",
             "  quantize4j quantize --model test-models/fmnist_resnet20_v1 \\",
             "      --calib-data test-models/fashion-mnist/train320-images-idx3-ubyte.gz \\",
             "      --mean 0.2860 --std 0.3530 --calib-mode entropy --quantized-dtype auto \\",

@@ -59,7 +59,8 @@ public final class ModelOptions {
     public Model load() throws IOException {
         requireFile(symbolFile());
         requireFile(paramsFile());
-        return Model.load(prefix(), epoch);
+        // Compact INT8 files (quantize --compact) run with their int8 weights expanded, as QuantizedModel.load does.
+        return org.quantize4j.QuantizedModel.load(prefix(), epoch).toModel();
     }
 
     /** Loads the symbol only (for random weights). */
