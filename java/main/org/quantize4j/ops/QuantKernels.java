@@ -47,6 +47,45 @@ final class QuantKernels {
         }
     }
 
+    /**
+     * Shape rule of a quantized op: the FP32 rule ({@code fp32}, producing {@code fp32Outputs} outputs) on its first
+     * {@code n} inputs, shape (1,) for the (min, max) inputs after them, outputs (data, (1,), (1,)).
+     */
+    static void tripleShapes(ShapeContext ctx, int n, int fp32Outputs, java.util.function.Consumer<ShapeContext> fp32) {
+        long[][] out = ctx.runOnPrefix(n, fp32Outputs, fp32);
+        rangeShapes(ctx, n);
+        ctx.setOut(0, out[0]);
+        ctx.setOut(1, new long[] {1});
+        ctx.setOut(2, new long[] {1});
+    }
+
+    /**
+     * Shape rule of a quantized conv / FC: as {@link #tripleShapes}, but the weight's range (inputs {@code n + 2},
+     * {@code n + 3}) may hold one value per output channel ({@code channels}).
+     */
+    static void weightedTripleShapes(ShapeContext ctx, int n, long channels, java.util.function.Consumer<ShapeContext> fp32) {
+        long[][] out = ctx.runOnPrefix(n, 1, fp32);
+        rangeShapesWithChannelWeights(ctx, n, n + 2, channels);
+        ctx.setOut(0, out[0]);
+        ctx.setOut(1, new long[] {1});
+        ctx.setOut(2, new long[] {1});
+    }
+
+    /** Type rule of a quantized conv / FC: u8/s8 data, int8 weight and bias, float32 ranges, an int32 triple out. */
+    static void int32AccumulatorTypes(TypeContext ctx, int n) {
+        ctx.requireOneOf(0, DType.UINT8, DType.INT8);
+        for (int i = 1; i < n; i++) ctx.assignIn(i, DType.INT8);
+        rangeTypes(ctx, n);
+        ctx.setOut(0, DType.INT32);
+    }
+
+    /** Type rule of a quantized op passing its int8/uint8 input's type on (pooling, flatten). */
+    static void sameInt8Type(TypeContext ctx) {
+        DType t = ctx.requireOneOf(0, DType.INT8, DType.UINT8);
+        rangeTypes(ctx, 1);
+        ctx.setOut(0, t);
+    }
+
     /** Input shapes (1,) for the (min, max) inputs {@code from .. numInputs-1}. */
     static void rangeShapes(ShapeContext ctx, int from) {
         for (int i = from; i < ctx.numInputs(); i++) ctx.assignIn(i, new long[] {1});

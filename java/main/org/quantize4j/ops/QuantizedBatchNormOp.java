@@ -56,11 +56,7 @@ public final class QuantizedBatchNormOp implements Op<BatchNormOp.Params> {
 
     @Override
     public void inferShape(BatchNormOp.Params p, ShapeContext ctx) {
-        long[][] out = ctx.runOnPrefix(5, 3, c -> FP32.inferShape(p, c));
-        QuantKernels.rangeShapes(ctx, 5);
-        ctx.setOut(0, out[0]);
-        ctx.setOut(1, new long[] {1});
-        ctx.setOut(2, new long[] {1});
+        QuantKernels.tripleShapes(ctx, 5, 3, c -> FP32.inferShape(p, c));
     }
 
     @Override

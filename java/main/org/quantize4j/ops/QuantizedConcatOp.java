@@ -53,11 +53,7 @@ public final class QuantizedConcatOp implements Op<ConcatOp.Params> {
 
     @Override
     public void inferShape(ConcatOp.Params p, ShapeContext ctx) {
-        long[][] out = ctx.runOnPrefix(p.numArgs(), 1, c -> FP32.inferShape(p, c));
-        QuantKernels.rangeShapes(ctx, p.numArgs());
-        ctx.setOut(0, out[0]);
-        ctx.setOut(1, new long[] {1});
-        ctx.setOut(2, new long[] {1});
+        QuantKernels.tripleShapes(ctx, p.numArgs(), 1, c -> FP32.inferShape(p, c));
     }
 
     @Override

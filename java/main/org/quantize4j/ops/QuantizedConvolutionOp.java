@@ -66,21 +66,12 @@ public final class QuantizedConvolutionOp implements Op<ConvolutionOp.Params> {
 
     @Override
     public void inferShape(ConvolutionOp.Params p, ShapeContext ctx) {
-        int n = p.noBias() ? 2 : 3;
-        long[][] out = ctx.runOnPrefix(n, 1, c -> FP32.inferShape(p, c));
-        QuantKernels.rangeShapesWithChannelWeights(ctx, n, n + 2, p.numFilter());
-        ctx.setOut(0, out[0]);
-        ctx.setOut(1, new long[] {1});
-        ctx.setOut(2, new long[] {1});
+        QuantKernels.weightedTripleShapes(ctx, p.noBias() ? 2 : 3, p.numFilter(), c -> FP32.inferShape(p, c));
     }
 
     @Override
     public void inferType(ConvolutionOp.Params p, TypeContext ctx) {
-        int n = p.noBias() ? 2 : 3;
-        ctx.requireOneOf(0, DType.UINT8, DType.INT8);
-        for (int i = 1; i < n; i++) ctx.assignIn(i, DType.INT8);
-        QuantKernels.rangeTypes(ctx, n);
-        ctx.setOut(0, DType.INT32);
+        QuantKernels.int32AccumulatorTypes(ctx, p.noBias() ? 2 : 3);
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Set;
 
 import org.bytedeco.dnnl.memory;
-import org.quantize4j.ndarray.DType;
 
 /**
  * MXNet {@code _contrib_quantized_flatten}: Flatten of an int8/uint8 triple; inputs {@code data, min_data,
@@ -35,18 +34,12 @@ public final class QuantizedFlattenOp implements Op<FlattenOp.Params> {
 
     @Override
     public void inferShape(FlattenOp.Params p, ShapeContext ctx) {
-        long[][] out = ctx.runOnPrefix(1, 1, c -> FP32.inferShape(p, c));
-        QuantKernels.rangeShapes(ctx, 1);
-        ctx.setOut(0, out[0]);
-        ctx.setOut(1, new long[] {1});
-        ctx.setOut(2, new long[] {1});
+        QuantKernels.tripleShapes(ctx, 1, 1, c -> FP32.inferShape(p, c));
     }
 
     @Override
     public void inferType(FlattenOp.Params p, TypeContext ctx) {
-        DType t = ctx.requireOneOf(0, DType.INT8, DType.UINT8);
-        QuantKernels.rangeTypes(ctx, 1);
-        ctx.setOut(0, t);
+        QuantKernels.sameInt8Type(ctx);
     }
 
     @Override

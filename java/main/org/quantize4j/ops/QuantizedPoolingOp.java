@@ -3,7 +3,6 @@ package org.quantize4j.ops;
 import java.util.List;
 import java.util.Set;
 
-import org.quantize4j.ndarray.DType;
 
 /**
  * MXNet {@code _contrib_quantized_pooling}: Pooling's attributes (max and avg); inputs {@code data}
@@ -41,18 +40,12 @@ public final class QuantizedPoolingOp implements Op<PoolingOp.Params> {
 
     @Override
     public void inferShape(PoolingOp.Params p, ShapeContext ctx) {
-        long[][] out = ctx.runOnPrefix(1, 1, c -> FP32.inferShape(p, c));
-        QuantKernels.rangeShapes(ctx, 1);
-        ctx.setOut(0, out[0]);
-        ctx.setOut(1, new long[] {1});
-        ctx.setOut(2, new long[] {1});
+        QuantKernels.tripleShapes(ctx, 1, 1, c -> FP32.inferShape(p, c));
     }
 
     @Override
     public void inferType(PoolingOp.Params p, TypeContext ctx) {
-        DType t = ctx.requireOneOf(0, DType.INT8, DType.UINT8);
-        QuantKernels.rangeTypes(ctx, 1);
-        ctx.setOut(0, t);
+        QuantKernels.sameInt8Type(ctx);
     }
 
     @Override
