@@ -153,6 +153,31 @@ final class QuantKernels {
         return m;
     }
 
+    /**
+     * Scales of a quantized conv / FC ({@code _contrib_quantized_conv / _fully_connected}) with inputs data, weight,
+     * [bias] ({@code n} of them) then their (min, max) pairs: the source scale, the weight scale(s), and its int32
+     * triple's reported range on outputs 1 and 2 ({@code +-unit_data * unit_weight * 2147483647}).
+     *
+     * @param perChannel the weight scales are one per output channel (mask over the output channel)
+     */
+    record Int32Scales(memory src, memory weights, boolean perChannel) {
+    }
+
+    static Int32Scales int32Scales(KernelContext ctx, RangeCalc r, int n, long channels) {
+        int dlo = r.input(n);
+        int dhi = r.input(n + 1);
+        float srcLevels = Int8.levels(ctx.inputType(0));
+        memory srcScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels), dlo, dhi);
+        WeightScales ws = weightScales(ctx, r, n + 2, n + 3, channels);
+        int wlo = ws.lo();
+        int whi = ws.hi();
+        RangeCalc.Fn outMax = v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels)
+                * Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f) * Int8.INT32_LEVELS;
+        r.output(1, v -> -outMax.apply(v), dlo, dhi, wlo, whi);
+        r.output(2, outMax, dlo, dhi, wlo, whi);
+        return new Int32Scales(srcScale, ws.scale(), ws.channelUnits() != null);
+    }
+
     /** Type rule of the (min, max) inputs {@code from ..} and outputs 1, 2: float32. */
     static void rangeTypes(TypeContext ctx, int from) {
         for (int i = from; i < ctx.numInputs(); i++) ctx.assignIn(i, DType.FLOAT32);

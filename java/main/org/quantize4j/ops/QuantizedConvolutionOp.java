@@ -79,35 +79,22 @@ public final class QuantizedConvolutionOp implements Op<ConvolutionOp.Params> {
         int n = p.noBias() ? 2 : 3;
         long[] x = ctx.inputShape(0);
         long[] y = ctx.outputShape(0);
-        DType srcType = ctx.inputType(0);
         RangeCalc r = new RangeCalc(ctx);
-        int dlo = r.input(n);
-        int dhi = r.input(n + 1);
-        float srcLevels = Int8.levels(srcType);
-        memory srcScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels), dlo, dhi);
-        QuantKernels.WeightScales ws = QuantKernels.weightScales(ctx, r, n + 2, n + 3, p.numFilter());
-        int wlo = ws.lo();
-        int whi = ws.hi();
-        memory wScale = ws.scale();
-        float[] channelUnits = ws.channelUnits();
-        RangeCalc.Fn outMax = v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels)
-                * Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f) * Int8.INT32_LEVELS;
-        r.output(1, v -> -outMax.apply(v), dlo, dhi, wlo, whi);
-        r.output(2, outMax, dlo, dhi, wlo, whi);
+        QuantKernels.Int32Scales scales = QuantKernels.int32Scales(ctx, r, n, p.numFilter());
         float[] bias = p.noBias() ? null : realBias(ctx, 2, n + 4, n + 5);
         r.finish();
         // A calibrated requantize reading only this node: write its int8/uint8 result directly.
         CalibratedOutput fused = QuantKernels.fusableRequantize(ctx);
         memory.data_type outType = fused == null ? memory.data_type.f32 : Int8.physicalType(fused.type());
 
-        memory.desc srcMd = Layouts.activation(x, Int8.physicalType(srcType));
+        memory.desc srcMd = Layouts.activation(x, Int8.physicalType(ctx.inputType(0)));
         memory.desc dstMd = Layouts.activation(y, outType);
         long[] wDims = ConvolutionOp.weightDims(p, x[1]);
         memory.desc bMd = bias == null ? new memory.desc() : Layouts.plain(new long[] {p.numFilter()});
         primitive_attr attr = ctx.newAttr();
         attr.set_scales_mask(DNNL_ARG_SRC, 0);
         // Per-channel scales index the output channel: dim 0, or dims (group, channel in group) when grouped.
-        attr.set_scales_mask(DNNL_ARG_WEIGHTS, channelUnits == null ? 0 : p.numGroup() > 1 ? 3 : 1);
+        attr.set_scales_mask(DNNL_ARG_WEIGHTS, !scales.perChannel() ? 0 : p.numGroup() > 1 ? 3 : 1);
         if (fused != null) attr.set_scales_mask(DNNL_ARG_DST, 0);
         convolution_forward.primitive_desc pd = ctx.own(new convolution_forward.primitive_desc(ctx.engine(),
                 prop_kind.forward_inference, algorithm.convolution_direct, srcMd, Layouts.any(wDims, memory.data_type.s8), bMd,
@@ -118,8 +105,8 @@ public final class QuantizedConvolutionOp implements Op<ConvolutionOp.Params> {
         args.put(DNNL_ARG_WEIGHTS, ctx.input(1, Layouts.plain(wDims, memory.data_type.s8), pd.weights_desc()));
         if (bias != null) args.put(DNNL_ARG_BIAS, ctx.constant(bMd, bias));
         args.put(DNNL_ARG_DST, ctx.output(0, pd.dst_desc()));
-        args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, srcScale);
-        args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS, wScale);
+        args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, scales.src());
+        args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS, scales.weights());
         if (fused != null) {
             float unit = Int8.unit(fused.minCalib(), fused.maxCalib(), fused.type());
             args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST, ctx.constant(Layouts.plain(new long[] {1}), new float[] {unit}));

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Set;
 
 import org.bytedeco.dnnl.memory;
-import org.quantize4j.ndarray.DType;
 
 /**
  * MXNet {@code _contrib_quantized_fully_connected}: FullyConnected's attributes; inputs {@code data}
@@ -55,21 +54,8 @@ public final class QuantizedFullyConnectedOp implements Op<FullyConnectedOp.Para
     @Override
     public void build(FullyConnectedOp.Params p, KernelContext ctx) {
         int n = p.noBias() ? 2 : 3;
-        DType srcType = ctx.inputType(0);
         RangeCalc r = new RangeCalc(ctx);
-        int dlo = r.input(n);
-        int dhi = r.input(n + 1);
-        float srcLevels = Int8.levels(srcType);
-        memory srcScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels), dlo, dhi);
-        QuantKernels.WeightScales ws = QuantKernels.weightScales(ctx, r, n + 2, n + 3, p.numHidden());
-        int wlo = ws.lo();
-        int whi = ws.hi();
-        memory wScale = ws.scale();
-        float[] channelUnits = ws.channelUnits();
-        RangeCalc.Fn outMax = v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels)
-                * Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f) * Int8.INT32_LEVELS;
-        r.output(1, v -> -outMax.apply(v), dlo, dhi, wlo, whi);
-        r.output(2, outMax, dlo, dhi, wlo, whi);
+        QuantKernels.Int32Scales scales = QuantKernels.int32Scales(ctx, r, n, p.numHidden());
         float[] bias = p.noBias() ? null : QuantizedConvolutionOp.realBias(ctx, 2, n + 4, n + 5);
         r.finish();
         // A calibrated requantize reading only this node: write its int8/uint8 result directly.
@@ -78,7 +64,7 @@ public final class QuantizedFullyConnectedOp implements Op<FullyConnectedOp.Para
 
         memory dstScale = fused == null ? null
                 : ctx.constant(Layouts.plain(new long[] {1}), new float[] {Int8.unit(fused.minCalib(), fused.maxCalib(), fused.type())});
-        Int8InnerProduct.build(ctx, p, srcScale, wScale, channelUnits != null,
+        Int8InnerProduct.build(ctx, p, scales.src(), scales.weights(), scales.perChannel(),
                 (dims, wanted) -> ctx.input(1, Layouts.plain(dims, memory.data_type.s8), wanted), bias, outType, dstScale, null);
     }
 }
