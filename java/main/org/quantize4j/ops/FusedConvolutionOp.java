@@ -113,11 +113,7 @@ public final class FusedConvolutionOp implements Op<FusedConvolutionOp.Params> {
     @Override
     public Params parse(AttrReader a) {
         Node node = a.node();
-        if (node.subgraphs().size() != 1) {
-            throw a.error("subgraphs", "a fused convolution needs exactly one subgraph, found " + node.subgraphs().size());
-        }
-        Symbol sub = node.subgraphs().get(0);
-        if (sub.heads().size() != 1) throw a.error("subgraphs", "the subgraph must have one output, found " + sub.heads().size());
+        Symbol sub = QuantKernels.fusedSubgraph(a, "convolution");
         List<Node> vars = new ArrayList<>();
         Map<Node, Integer> varIndex = new IdentityHashMap<>();
         for (Node n : sub.nodes()) {

@@ -54,12 +54,7 @@ public final class FusedFullyConnectedOp implements Op<FusedFullyConnectedOp.Par
 
     @Override
     public Params parse(AttrReader a) {
-        Node node = a.node();
-        if (node.subgraphs().size() != 1) {
-            throw a.error("subgraphs", "a fused FullyConnected needs exactly one subgraph, found " + node.subgraphs().size());
-        }
-        Symbol sub = node.subgraphs().get(0);
-        if (sub.heads().size() != 1) throw a.error("subgraphs", "the subgraph must have one output, found " + sub.heads().size());
+        Symbol sub = QuantKernels.fusedSubgraph(a, "FullyConnected");
         Node head = sub.heads().get(0).node();
         Node fcNode = head;
         EltwisePostOp act = null;

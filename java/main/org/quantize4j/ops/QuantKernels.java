@@ -24,6 +24,20 @@ final class QuantKernels {
     private QuantKernels() {
     }
 
+    /**
+     * The one subgraph of a fused oneDNN node ({@code _sg_mkldnn_conv}, {@code _sg_mkldnn_fully_connected}), which must
+     * have one output; {@code what} names the node kind in errors.
+     */
+    static org.quantize4j.graph.Symbol fusedSubgraph(AttrReader a, String what) {
+        org.quantize4j.graph.Node node = a.node();
+        if (node.subgraphs().size() != 1) {
+            throw a.error("subgraphs", "a fused " + what + " needs exactly one subgraph, found " + node.subgraphs().size());
+        }
+        org.quantize4j.graph.Symbol sub = node.subgraphs().get(0);
+        if (sub.heads().size() != 1) throw a.error("subgraphs", "the subgraph must have one output, found " + sub.heads().size());
+        return sub;
+    }
+
     /** {@code base} plus the given attribute names. */
     static Set<String> attrs(Set<String> base, String... more) {
         Set<String> s = new HashSet<>(base);
@@ -242,6 +256,30 @@ final class QuantKernels {
         if (srcScale != null) args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, srcScale);
         if (dstScale != null) args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST, dstScale);
         ctx.addPrimitive(new reorder(pd), pd, args);
+    }
+
+    /**
+     * Quantizes float32 (or int32-as-real) memory {@code src} into output 0 ({@code dstMd}, int8/uint8 {@code type})
+     * with one scaled reorder, at the calibrated range of {@code p} or, uncalibrated, at the range measured at run time;
+     * outputs 1 and 2 get the range ({@code _contrib_quantize_v2}, {@code _contrib_requantize}).
+     */
+    static void quantizeInto(KernelContext ctx, CalibratedOutput p, DType type, memory.desc srcMd, memory src, memory.desc dstMd) {
+        RangeCalc r = new RangeCalc(ctx);
+        int lo;
+        int hi;
+        if (p.calibrated()) {
+            lo = r.constant(p.minCalib());
+            hi = r.constant(p.maxCalib());
+        } else {
+            memory[] mm = minMax(ctx, src, srcMd);
+            lo = r.memory(mm[0]);
+            hi = r.memory(mm[1]);
+        }
+        float levels = Int8.levels(type);
+        memory dstScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[lo], v[hi]), levels), lo, hi);
+        int8RangeOutputs(r, type, v -> Int8.amax(v[lo], v[hi]), lo, hi);
+        r.finish();
+        scaledReorder(ctx, srcMd, src, dstMd, ctx.output(0, dstMd), null, dstScale);
     }
 
     /**

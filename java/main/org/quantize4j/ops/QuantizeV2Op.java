@@ -56,21 +56,6 @@ public final class QuantizeV2Op implements Op<CalibratedOutput> {
         memory.desc srcMd = ctx.inputDesc(0);
         memory src = ctx.input(0);
         memory.desc dstMd = Layouts.activation(x, Int8.physicalType(type));
-        RangeCalc r = new RangeCalc(ctx);
-        int lo;
-        int hi;
-        if (p.calibrated()) {
-            lo = r.constant(p.minCalib());
-            hi = r.constant(p.maxCalib());
-        } else {
-            memory[] mm = QuantKernels.minMax(ctx, src, srcMd);
-            lo = r.memory(mm[0]);
-            hi = r.memory(mm[1]);
-        }
-        float levels = Int8.levels(type);
-        memory dstScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[lo], v[hi]), levels), lo, hi);
-        QuantKernels.int8RangeOutputs(r, type, v -> Int8.amax(v[lo], v[hi]), lo, hi);
-        r.finish();
-        QuantKernels.scaledReorder(ctx, srcMd, src, dstMd, ctx.output(0, dstMd), null, dstScale);
+        QuantKernels.quantizeInto(ctx, p, type, srcMd, src, dstMd);
     }
 }
