@@ -59,39 +59,18 @@ final class FusedConvolutionInt8 {
         int rangeBase = p.dataMinInput();
 
         RangeCalc r = new RangeCalc(ctx);
-        int dlo = r.input(rangeBase);
-        int dhi = r.input(rangeBase + 1);
-        float srcLevels = Int8.levels(srcType);
-        memory srcScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels), dlo, dhi);
+        QuantKernels.SourceScale src = QuantKernels.sourceScale(ctx, r, p.data(), rangeBase);
 
         // Weights and bias (BatchNorm folded), quantized now.
         float[][] wb = foldedWeightsAndBias(p, ctx, wDims);
-        // The bias guard needs the data's multiplier (levels / amax); unknown (0: no guard) for a run-time range.
-        float dataAmax = r.isConstant(dlo, dhi) ? Int8.amax(r.value(dlo), r.value(dhi)) : 0f;
-        float dataMultiplier = dataAmax > 0f && Float.isFinite(dataAmax) ? srcLevels / dataAmax : 0f;
         QuantizeGranularity g = p.channelWise() ? QuantizeGranularity.CHANNEL_WISE : QuantizeGranularity.TENSOR_WISE;
-        WeightQuantizer.Int8Weights q;
-        try {
-            q = WeightQuantizer.quantize(NDArray.ofFloats(new long[] {filters, Layouts.product(wDims, 0, wDims.length) / filters}, wb[0]),
-                    g, wb[1], dataMultiplier);
-        } catch (IllegalArgumentException e) {
-            throw ctx.unsupported("weight '" + p.inputNames().get(p.weight()) + "': " + e.getMessage());
-        }
-        float maxWeightUnit = 0f;
-        for (float u : q.scales()) maxWeightUnit = Math.max(maxWeightUnit, u);
-        float wUnitMax = maxWeightUnit;
+        WeightQuantizer.Int8Weights q = QuantKernels.quantizeWeights(ctx, p.inputNames().get(p.weight()),
+                NDArray.ofFloats(new long[] {filters, Layouts.product(wDims, 0, wDims.length) / filters}, wb[0]), g, wb[1],
+                src.multiplier(r));
 
-        // Output ranges (outputs 1, 2).
         boolean quantizedOut = Int8.isInt8(outType);
         float dstUnit = quantizedOut ? Int8.unit(p.minCalibRange(), p.maxCalibRange(), outType) : 1f;
-        if (quantizedOut) {
-            float amax = Int8.amax(p.minCalibRange(), p.maxCalibRange());
-            QuantKernels.int8RangeOutputs(r, outType, v -> amax);
-        } else if (outType == DType.INT32) {
-            RangeCalc.Fn outMax = v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels) * wUnitMax * Int8.INT32_LEVELS;
-            r.output(1, v -> -outMax.apply(v), dlo, dhi);
-            r.output(2, outMax, dlo, dhi);
-        }
+        QuantKernels.fusedOutputRanges(r, outType, p.minCalibRange(), p.maxCalibRange(), src, QuantKernels.max(q.scales()));
 
         // The sum operand: in place (sum post-op) when it is int8/uint8 of a known range and the output has its size.
         Sum sum = Sum.NONE;
@@ -102,8 +81,8 @@ final class FusedConvolutionInt8 {
             if (!Int8.isInt8(sumType)) {
                 sum = Sum.BINARY_REAL;
             } else {
-                int slo = p.sum() == p.data() ? dlo : r.input(rangeBase + 2);
-                int shi = p.sum() == p.data() ? dhi : r.input(rangeBase + 3);
+                int slo = p.sum() == p.data() ? src.lo() : r.input(rangeBase + 2);
+                int shi = p.sum() == p.data() ? src.hi() : r.input(rangeBase + 3);
                 float sumLevels = Int8.levels(sumType);
                 // In place needs the operand's bytes in the output buffer: not the conv's own input (dedup_sum).
                 if (r.isConstant(slo, shi) && quantizedOut && p.sum() != p.data()) {
@@ -170,13 +149,15 @@ final class FusedConvolutionInt8 {
                 ? ctx.outputStartingAs(0, pd.dst_desc(), p.sum(), Layouts.activation(y, Int8.physicalType(sumType)))
                 : ctx.output(0, pd.dst_desc());
         args.put(DNNL_ARG_DST, dst);
-        args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, srcScale);
+        args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, src.scale());
         args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS, ctx.constant(Layouts.plain(new long[] {q.scales().length}), q.scales()));
         if (quantizedOut) {
             args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST, ctx.constant(Layouts.plain(new long[] {1}), new float[] {dstUnit}));
         }
         ctx.addPrimitive(new convolution_forward(pd), pd, args);
     }
+
+    static final String WEIGHTS_ONCE = "the INT8 kernel quantizes its weights once and needs them to be parameters";
 
     /** How the sum operand is added. */
     private enum Sum { NONE, IN_PLACE, BINARY_REAL, BINARY_DEQUANTIZED }
@@ -187,12 +168,8 @@ final class FusedConvolutionInt8 {
      */
     private static float[][] foldedWeightsAndBias(FusedConvolutionOp.Params p, KernelContext ctx, long[] wDims) {
         if (p.bn() != null) return FusedConvolutionOp.foldBatchNorm(p, ctx, wDims);
-        for (int i : p.bias() >= 0 ? new int[] {p.weight(), p.bias()} : new int[] {p.weight()}) {
-            if (!ctx.isParameter(i)) {
-                throw ctx.unsupported("input " + i + " (" + p.inputNames().get(i) + ") is computed by the graph; the INT8 kernel"
-                        + " quantizes its weights once and needs them to be parameters");
-            }
-        }
+        QuantKernels.requireParameters(ctx, p.inputNames(), WEIGHTS_ONCE,
+                p.bias() >= 0 ? new int[] {p.weight(), p.bias()} : new int[] {p.weight()});
         float[] w = ctx.parameterValue(p.weight()).toFloatArray();
         float[] b = p.bias() >= 0 ? ctx.parameterValue(p.bias()).toFloatArray() : null;
         return new float[][] {w, b};

@@ -351,12 +351,7 @@ public final class FusedConvolutionOp implements Op<FusedConvolutionOp.Params> {
         BatchNorm bn = p.bn;
         int[] needed = p.bias >= 0 ? new int[] {p.weight, p.bias, bn.gamma, bn.beta, bn.mean, bn.var}
                 : new int[] {p.weight, bn.gamma, bn.beta, bn.mean, bn.var};
-        for (int i : needed) {
-            if (!ctx.isParameter(i)) {
-                throw ctx.unsupported("input " + i + " (" + p.inputNames.get(i) + ") is computed by the graph; folding BatchNorm"
-                        + " needs it to be a parameter");
-            }
-        }
+        QuantKernels.requireParameters(ctx, p.inputNames, "folding BatchNorm needs it to be a parameter", needed);
         int f = p.conv.numFilter();
         float[] w = ctx.parameterValue(p.weight).toFloatArray();
         float[] b = p.bias >= 0 ? ctx.parameterValue(p.bias).toFloatArray() : new float[f];

@@ -29,13 +29,9 @@ final class FusedFullyConnectedInt8 {
     static void build(FusedFullyConnectedOp.Params p, KernelContext ctx) {
         FullyConnectedOp.Params fc = p.fc();
         int n = p.numTensors();
-        DType srcType = ctx.inputType(0);
         DType outType = ctx.outputType(0);
         RangeCalc r = new RangeCalc(ctx);
-        int dlo = r.input(n);
-        int dhi = r.input(n + 1);
-        float srcLevels = Int8.levels(srcType);
-        memory srcScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels), dlo, dhi);
+        QuantKernels.SourceScale src = QuantKernels.sourceScale(ctx, r, 0, n);
 
         memory wScale;
         boolean perRow;
@@ -43,26 +39,14 @@ final class FusedFullyConnectedInt8 {
         float maxWeightUnit;
         Int8InnerProduct.WeightSource weights;
         if (p.channelWise()) {
-            for (int i = 1; i < n; i++) {
-                if (!ctx.isParameter(i)) {
-                    throw ctx.unsupported("input " + i + " (" + p.inputNames().get(i) + ") is computed by the graph; the INT8 kernel"
-                            + " quantizes its weights once and needs them to be parameters");
-                }
-            }
+            QuantKernels.requireParameters(ctx, p.inputNames(), FusedConvolutionInt8.WEIGHTS_ONCE,
+                    fc.noBias() ? new int[] {1} : new int[] {1, 2});
             bias = fc.noBias() ? null : ctx.parameterValue(2).toFloatArray();
-            float dataAmax = r.isConstant(dlo, dhi) ? Int8.amax(r.value(dlo), r.value(dhi)) : 0f;
-            float dataMultiplier = dataAmax > 0f && Float.isFinite(dataAmax) ? srcLevels / dataAmax : 0f;
-            WeightQuantizer.Int8Weights q;
-            try {
-                q = WeightQuantizer.quantize(ctx.parameterValue(1), QuantizeGranularity.CHANNEL_WISE, bias, dataMultiplier);
-            } catch (IllegalArgumentException e) {
-                throw ctx.unsupported("weight '" + p.inputNames().get(1) + "': " + e.getMessage());
-            }
+            WeightQuantizer.Int8Weights q = QuantKernels.quantizeWeights(ctx, p.inputNames().get(1), ctx.parameterValue(1),
+                    QuantizeGranularity.CHANNEL_WISE, bias, src.multiplier(r));
             wScale = ctx.constant(Layouts.plain(new long[] {q.scales().length}), q.scales());
             perRow = q.scales().length > 1;
-            float m = 0f;
-            for (float u : q.scales()) m = Math.max(m, u);
-            maxWeightUnit = m;
+            maxWeightUnit = QuantKernels.max(q.scales());
             weights = (dims, wanted) -> FusedConvolutionOp.constantIn(ctx, Layouts.plain(dims, memory.data_type.s8), wanted,
                     q.values().buffer());
         } else {
@@ -76,15 +60,7 @@ final class FusedFullyConnectedInt8 {
         }
 
         boolean quantizedOut = Int8.isInt8(outType);
-        if (quantizedOut) {
-            float amax = Int8.amax(p.minCalibRange(), p.maxCalibRange());
-            QuantKernels.int8RangeOutputs(r, outType, v -> amax);
-        } else if (outType == DType.INT32) {
-            float wu = maxWeightUnit;
-            RangeCalc.Fn outMax = v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels) * wu * Int8.INT32_LEVELS;
-            r.output(1, v -> -outMax.apply(v), dlo, dhi);
-            r.output(2, outMax, dlo, dhi);
-        }
+        QuantKernels.fusedOutputRanges(r, outType, p.minCalibRange(), p.maxCalibRange(), src, maxWeightUnit);
         r.finish();
 
         post_ops po = null;
@@ -95,6 +71,6 @@ final class FusedFullyConnectedInt8 {
         memory dstScale = quantizedOut
                 ? ctx.constant(Layouts.plain(new long[] {1}), new float[] {Int8.unit(p.minCalibRange(), p.maxCalibRange(), outType)})
                 : null;
-        Int8InnerProduct.build(ctx, fc, srcScale, wScale, perRow, weights, bias, Int8.physicalType(outType), dstScale, po);
+        Int8InnerProduct.build(ctx, fc, src.scale(), wScale, perRow, weights, bias, Int8.physicalType(outType), dstScale, po);
     }
 }

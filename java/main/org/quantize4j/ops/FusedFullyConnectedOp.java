@@ -118,17 +118,10 @@ public final class FusedFullyConnectedOp implements Op<FusedFullyConnectedOp.Par
 
     @Override
     public void inferShape(Params p, ShapeContext ctx) {
-        int base = p.numTensors();
-        if (!p.quantized) {
-            new FullyConnectedOp().inferShape(p.fc, ctx);
+        if (p.quantized) {
+            QuantKernels.weightedTripleShapes(ctx, p.numTensors(), p.fc.numHidden(), c -> new FullyConnectedOp().inferShape(p.fc, c));
         } else {
-            long[][] out = ctx.runOnPrefix(base, 1, c -> new FullyConnectedOp().inferShape(p.fc, c));
-            QuantKernels.rangeShapesWithChannelWeights(ctx, base, base + 2, p.fc.numHidden());
-            ctx.setOut(0, out[0]);
-        }
-        if (numOutputs(p) == 3) {
-            ctx.setOut(1, new long[] {1});
-            ctx.setOut(2, new long[] {1});
+            new FullyConnectedOp().inferShape(p.fc, ctx);
         }
     }
 

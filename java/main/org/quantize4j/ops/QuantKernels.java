@@ -66,23 +66,24 @@ final class QuantKernels {
      * {@code n} inputs, shape (1,) for the (min, max) inputs after them, outputs (data, (1,), (1,)).
      */
     static void tripleShapes(ShapeContext ctx, int n, int fp32Outputs, java.util.function.Consumer<ShapeContext> fp32) {
-        long[][] out = ctx.runOnPrefix(n, fp32Outputs, fp32);
-        rangeShapes(ctx, n);
-        ctx.setOut(0, out[0]);
-        ctx.setOut(1, new long[] {1});
-        ctx.setOut(2, new long[] {1});
+        quantizedShapes(ctx, n, fp32Outputs, 1, fp32);
     }
 
     /**
      * Shape rule of a quantized conv / FC: as {@link #tripleShapes}, but the weight's range (inputs {@code n + 2},
-     * {@code n + 3}) may hold one value per output channel ({@code channels}).
+     * {@code n + 3}) may hold one value per output channel ({@code channels}); every output after the data is (1,)
+     * (none for a fused node with float output).
      */
     static void weightedTripleShapes(ShapeContext ctx, int n, long channels, java.util.function.Consumer<ShapeContext> fp32) {
-        long[][] out = ctx.runOnPrefix(n, 1, fp32);
-        rangeShapesWithChannelWeights(ctx, n, n + 2, channels);
+        quantizedShapes(ctx, n, 1, channels, fp32);
+    }
+
+    private static void quantizedShapes(ShapeContext ctx, int n, int fp32Outputs, long weightChannels,
+                                        java.util.function.Consumer<ShapeContext> fp32) {
+        long[][] out = ctx.runOnPrefix(n, fp32Outputs, fp32);
+        rangeShapesWithChannelWeights(ctx, n, n + 2, weightChannels);
         ctx.setOut(0, out[0]);
-        ctx.setOut(1, new long[] {1});
-        ctx.setOut(2, new long[] {1});
+        for (int j = 1; j < ctx.numOutputs(); j++) ctx.setOut(j, new long[] {1});
     }
 
     /** Type rule of a quantized conv / FC: u8/s8 data, int8 weight and bias, float32 ranges, an int32 triple out. */
@@ -161,7 +162,7 @@ final class QuantKernels {
         return u;
     }
 
-    private static float max(float[] v) {
+    static float max(float[] v) {
         float m = v[0];
         for (float x : v) m = Math.max(m, x);
         return m;
@@ -178,18 +179,74 @@ final class QuantKernels {
     }
 
     static Int32Scales int32Scales(KernelContext ctx, RangeCalc r, int n, long channels) {
-        int dlo = r.input(n);
-        int dhi = r.input(n + 1);
-        float srcLevels = Int8.levels(ctx.inputType(0));
-        memory srcScale = r.scale(v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels), dlo, dhi);
+        SourceScale src = sourceScale(ctx, r, 0, n);
         WeightScales ws = weightScales(ctx, r, n + 2, n + 3, channels);
         int wlo = ws.lo();
         int whi = ws.hi();
-        RangeCalc.Fn outMax = v -> Int8.unitOfAmax(Int8.amax(v[dlo], v[dhi]), srcLevels)
-                * Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f) * Int8.INT32_LEVELS;
-        r.output(1, v -> -outMax.apply(v), dlo, dhi, wlo, whi);
-        r.output(2, outMax, dlo, dhi, wlo, whi);
-        return new Int32Scales(srcScale, ws.scale(), ws.channelUnits() != null);
+        RangeCalc.Fn outMax = v -> src.unit(v) * Int8.unitOfAmax(Int8.amax(v[wlo], v[whi]), 127f) * Int8.INT32_LEVELS;
+        r.output(1, v -> -outMax.apply(v), src.lo(), src.hi(), wlo, whi);
+        r.output(2, outMax, src.lo(), src.hi(), wlo, whi);
+        return new Int32Scales(src.scale(), ws.scale(), ws.channelUnits() != null);
+    }
+
+    /**
+     * The int8/uint8 source of a quantized conv / FC: the slots of its (min, max) range, its level count and the scale
+     * memory oneDNN dequantizes it with ({@code amax / levels}).
+     */
+    record SourceScale(int lo, int hi, float levels, memory scale) {
+        /** The source's unit from the slot values. */
+        float unit(float[] v) { return Int8.unitOfAmax(Int8.amax(v[lo], v[hi]), levels); }
+
+        /**
+         * The source's quantization multiplier {@code levels / amax} when its range is known now (the bias guard of
+         * {@link WeightQuantizer} needs it); 0 (no guard) for a range known only at run time.
+         */
+        float multiplier(RangeCalc r) {
+            float amax = r.isConstant(lo, hi) ? Int8.amax(r.value(lo), r.value(hi)) : 0f;
+            return amax > 0f && Float.isFinite(amax) ? levels / amax : 0f;
+        }
+    }
+
+    /** The source scale of input {@code data} whose (min, max) are inputs {@code minInput}, {@code minInput + 1}. */
+    static SourceScale sourceScale(KernelContext ctx, RangeCalc r, int data, int minInput) {
+        int lo = r.input(minInput);
+        int hi = r.input(minInput + 1);
+        float levels = Int8.levels(ctx.inputType(data));
+        return new SourceScale(lo, hi, levels, r.scale(v -> Int8.unitOfAmax(Int8.amax(v[lo], v[hi]), levels), lo, hi));
+    }
+
+    /**
+     * Outputs 1 and 2 of a quantized fused conv / FC writing {@code outType}: the calibrated range of an int8/uint8
+     * output, or the reported int32 range {@code +-unit_src * maxWeightUnit * 2147483647}; none for a float output.
+     */
+    static void fusedOutputRanges(RangeCalc r, DType outType, Float minCalib, Float maxCalib, SourceScale src, float maxWeightUnit) {
+        if (Int8.isInt8(outType)) {
+            float amax = Int8.amax(minCalib, maxCalib);
+            int8RangeOutputs(r, outType, v -> amax);
+        } else if (outType == DType.INT32) {
+            RangeCalc.Fn outMax = v -> src.unit(v) * maxWeightUnit * Int8.INT32_LEVELS;
+            r.output(1, v -> -outMax.apply(v), src.lo(), src.hi());
+            r.output(2, outMax, src.lo(), src.hi());
+        }
+    }
+
+    /** Fails naming the input unless every one of {@code inputs} is a parameter ({@code why}: what needs it so). */
+    static void requireParameters(KernelContext ctx, java.util.List<String> names, String why, int... inputs) {
+        for (int i : inputs) {
+            if (!ctx.isParameter(i)) {
+                throw ctx.unsupported("input " + i + " (" + names.get(i) + ") is computed by the graph; " + why);
+            }
+        }
+    }
+
+    /** FP32 weights quantized now by {@link WeightQuantizer}; a bad weight is an error naming input {@code name}. */
+    static WeightQuantizer.Int8Weights quantizeWeights(KernelContext ctx, String name, org.quantize4j.ndarray.NDArray w,
+                                                       org.quantize4j.QuantizeGranularity g, float[] bias, float dataMultiplier) {
+        try {
+            return WeightQuantizer.quantize(w, g, bias, dataMultiplier);
+        } catch (IllegalArgumentException e) {
+            throw ctx.unsupported("weight '" + name + "': " + e.getMessage());
+        }
     }
 
     /** Type rule of the (min, max) inputs {@code from ..} and outputs 1, 2: float32. */

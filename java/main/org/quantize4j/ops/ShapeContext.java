@@ -44,6 +44,8 @@ public final class ShapeContext {
 
     public int numInputs() { return in.length; }
 
+    public int numOutputs() { return out.length; }
+
     /** Input {@code i}'s shape, or null if not yet known. */
     public long[] in(int i) { return in[i] == null ? null : in[i].clone(); }
 
