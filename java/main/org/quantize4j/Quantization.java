@@ -3,6 +3,7 @@ package org.quantize4j;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.quantize4j.calib.CalibrationCollector;
@@ -99,7 +100,14 @@ public final class Quantization {
     public static QuantizeGraphResult quantizeGraph(Symbol sym, Map<String, NDArray> argParams,
                                                     Map<String, NDArray> auxParams, QuantizeOptions options) {
         Logger log = options.logger();
-        QuantizePass.Result r = QuantizePass.run(sym, new QuantizePass.Options(options.excludedSymNames(),
+        Set<String> excluded = options.excludedSymNames();
+        if (!options.excludedSymNamesMatch().isEmpty()) {
+            // Patterns match the original node names here (no fusion); unused ones are warned about with near names.
+            excluded = new LinkedHashSet<>(excluded);
+            excluded.addAll(ExcludedNames.resolve(sym, new FusionResult(sym, Map.of()), List.of(),
+                    options.excludedSymNamesMatch(), log).nodes());
+        }
+        QuantizePass.Result r = QuantizePass.run(sym, new QuantizePass.Options(excluded,
                 options.excludedOpNames(), options.quantizeMode(), options.quantizedDtype(), argParams.keySet(),
                 options.registry(), log));
         Map<String, NDArray> qargs = OfflineParams.quantize(r.symbol(), argParams, options.quantizeGranularity());

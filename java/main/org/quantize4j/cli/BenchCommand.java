@@ -35,7 +35,6 @@ import org.quantize4j.graph.Node;
 import org.quantize4j.graph.Symbol;
 import org.quantize4j.ndarray.DType;
 import org.quantize4j.ndarray.NDArray;
-import org.quantize4j.passes.ExcludedNames;
 import org.quantize4j.passes.fusion.FusionPass;
 import org.quantize4j.runtime.Executor;
 import org.quantize4j.runtime.ExecutorOptions;
@@ -441,27 +440,18 @@ public final class BenchCommand implements Callable<Integer> {
         Node data = symbol.find(model.dataName());
         String recorded = data == null ? null : data.attr("__shape__");
         if (recorded != null) {
-            long[] s = parseShape(recorded);
-            if (s.length == 4 && s[1] > 0 && s[2] > 0 && s[3] > 0) return Arrays.copyOfRange(s, 1, 4);
+            try {
+                long[] s = parseShape(spec.commandLine(), recorded);
+                if (s.length == 4 && s[1] > 0 && s[2] > 0 && s[3] > 0) return Arrays.copyOfRange(s, 1, 4);
+            } catch (CommandLine.ParameterException e) {
+                // Not a shape we can read: fall back to the ImageNet default below.
+            }
         }
         boolean inception = false;
         for (Node n : symbol.nodes()) inception |= n.name().toLowerCase().contains("inception");
         long side = inception ? 299 : 224;
         progress.message("no --shape given: assuming 3x" + side + "x" + side + " (ImageNet) input");
         return new long[] {3, side, side};
-    }
-
-    private static long[] parseShape(String text) {
-        String t = text.replaceAll("[()\\[\\]\\s]", "");
-        if (t.isEmpty()) return new long[0];
-        String[] parts = t.split(",");
-        long[] out = new long[parts.length];
-        try {
-            for (int i = 0; i < parts.length; i++) out[i] = parts[i].isEmpty() ? 0 : Long.parseLong(parts[i]);
-        } catch (NumberFormatException e) {
-            return new long[0];
-        }
-        return out;
     }
 
     private Source loadSource(Progress progress) throws Exception {
@@ -529,18 +519,8 @@ public final class BenchCommand implements Callable<Integer> {
                 .dataNames(model.dataName())
                 .calibMode(mode)
                 .quantizedDtype(dtype)
-                .executorOptions(ExecutorOptions.defaults());
-        if (fused) {
-            options.excludedSymNamesMatch(excludeMatch);
-        } else if (!excludeMatch.isEmpty()) {
-            // The plain pass takes names: expand the patterns over the graph's node names.
-            Set<String> names = new LinkedHashSet<>();
-            for (Node n : m.symbol().nodes()) {
-                if (n.isVariable()) continue;
-                for (String p : excludeMatch) if (ExcludedNames.matches(p, n.name())) names.add(n.name());
-            }
-            options.excludedSymNames(names);
-        }
+                .executorOptions(ExecutorOptions.defaults())
+                .excludedSymNamesMatch(excludeMatch);
         String what = fused ? "quantizeModelMkldnn" : "quantizeModel";
         long start = System.nanoTime();
         QuantizedModel q;

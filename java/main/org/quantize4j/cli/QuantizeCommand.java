@@ -35,7 +35,6 @@ import org.quantize4j.report.LayerError;
 import org.quantize4j.report.LayerErrors;
 import org.quantize4j.report.TensorReport;
 import org.quantize4j.QuantizeGranularity;
-import org.quantize4j.passes.ExcludedNames;
 import org.quantize4j.passes.MkldnnAttrs;
 import org.quantize4j.runtime.ExecutorOptions;
 import picocli.CommandLine;
@@ -339,15 +338,6 @@ public final class QuantizeCommand implements Callable<Integer> {
         if (mkldnn) {
             MkldnnQuantizeResult r = Quantization.quantizeMkldnn(m.symbol(), m.argParams(), m.auxParams(), options);
             return new Result(r.model(), r.fusion());
-        }
-        if (!excludeMatch.isEmpty()) {
-            // The plain pass takes names: expand the patterns over the graph's node names.
-            java.util.Set<String> names = new java.util.LinkedHashSet<>(exclude);
-            for (Node n : m.symbol().nodes()) {
-                if (n.isVariable()) continue;
-                for (String p : excludeMatch) if (ExcludedNames.matches(p, n.name())) names.add(n.name());
-            }
-            options.excludedSymNames(names);
         }
         return new Result(Quantization.quantizeModel(m.symbol(), m.argParams(), m.auxParams(), options), null);
     }

@@ -77,6 +77,22 @@ public class ExcludeMatchTest {
     }
 
     @Test
+    public void plainQuantizeModelMatchesPatternsAgainstOriginalNames() {
+        Model m = Model.load(TestFiles.prefix("fmnist_resnet20_v1"));
+        QuantizedModel q = Quantization.quantizeModel(m.symbol(), m.argParams(), m.auxParams(), QuantizeOptions.defaults()
+                .calibMode(CalibMode.NONE).excludedSymNamesMatch("*stage3_conv6*", "resnet20v10_stage2_conv?_fwd"));
+        int convs = 0;
+        for (Node n : q.symbol().nodes()) {
+            if (n.op().equals("Convolution")) {
+                convs++;
+                assertTrue(n.name().contains("stage3_conv6") || n.name().matches("resnet20v10_stage2_conv\\d_fwd"), n.name());
+            }
+        }
+        assertEquals(convs, 1 + 7, "stage3_conv6 and the 7 stage2 convs stay FP32");
+        assertNotNull(q.symbol().find(QuantizeNames.quantized("resnet20v10_stage1_conv0_fwd")), "others are quantized");
+    }
+
+    @Test
     public void excludedOpInsideAFusedNodeExcludesIt() {
         Model m = Model.load(TestFiles.prefix("fmnist_mlp"));
         MkldnnQuantizeResult r = Quantization.quantizeMkldnn(m.symbol(), m.argParams(), m.auxParams(),
