@@ -26,7 +26,6 @@ import org.quantize4j.data.Dataset;
 import org.quantize4j.data.Datasets;
 import org.quantize4j.graph.Node;
 import org.quantize4j.graph.Symbol;
-import org.quantize4j.ndarray.NDArray;
 import org.quantize4j.passes.CalibrationTarget;
 import org.quantize4j.passes.fusion.FusionResult;
 import org.quantize4j.report.CalibrationRecorder;
@@ -274,24 +273,21 @@ public final class QuantizeCommand implements Callable<Integer> {
                 : calibExamples > 0 ? calibExamples : datasetSize;
         List<String> notes = new ArrayList<>();
         List<TensorReport> tensors = List.of();
+        // Calibration ran on the FP32 graph the quantized one came from (the fused one for --mkldnn).
+        Symbol reference = result.fusion() == null ? m.symbol() : result.fusion().symbol();
         if (recorder != null) {
             List<CalibrationTarget> targets = CalibrationRecorder.targetsOf(q.symbol());
-            // Calibration ran on the FP32 graph the quantized one came from (the fused one for --mkldnn).
-            tensors = CalibrationRecorder.inGraphOrder(recorder.tensors(targets, 160),
-                    result.fusion() == null ? m.symbol() : result.fusion().symbol());
+            tensors = CalibrationRecorder.inGraphOrder(recorder.tensors(targets, 160), reference);
         } else {
             notes.add("Calibration mode none: ranges are computed at run time, so there are no calibrated tensors.");
         }
-        Symbol reference = result.fusion() == null ? m.symbol() : result.fusion().symbol();
         Map<String, List<String>> originals = result.fusion() == null ? Map.of()
                 : LayerErrors.originalsByFusedName(result.fusion().fusedNameOf());
-        Map<String, NDArray> qparams = new LinkedHashMap<>(q.argParams());
-        qparams.putAll(q.auxParams());
         List<LayerError> layers = List.of();
         progress.message("measuring per-layer INT8 vs FP32 error on " + n + " examples");
         Progress bar = new Progress(cmd.getErr(), !output.quiet(), "layer errors");
         try {
-            layers = LayerErrors.measure(reference, m.allParams(), q.symbol(), qparams, originals, model.dataName(), it,
+            layers = LayerErrors.measure(reference, m.allParams(), q.symbol(), q.toModel().allParams(), originals, model.dataName(), it,
                     (int) n, options.executorOptions(), done -> bar.update(done, n, "images"));
         } catch (IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
             // E.g. a quantized graph using a kernel this version lacks: the model and the calibration part of the
